@@ -1,0 +1,52 @@
+# Retorno. `make run` starts it with demo data; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/retorno
+
+.PHONY: run setup test check lint types migrations-check pytest test-postgres chromium messages bench clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+setup: $(VENV)/.installed messages
+
+# Compiled catalogues are build output: made from the .po files at setup.
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
+	cd retorno && ../$(PY) ../manage.py compilemessages --verbosity 0
+
+run: setup
+	$(VENV)/bin/retorno run --port $(PORT)
+
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+types: $(VENV)/.installed
+	$(VENV)/bin/mypy retorno config bench
+
+migrations-check: $(VENV)/.installed
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest: setup chromium
+	$(VENV)/bin/pytest -q
+
+test: setup chromium lint types migrations-check pytest
+
+test-postgres: setup chromium
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q
+
+bench: setup
+	$(PY) -m bench.run_all
+
+clean:
+	rm -rf $(VENV) var
