@@ -43,7 +43,8 @@ def host_org(db: Any) -> Organisation:
 @pytest.fixture
 def origin_org(db: Any) -> Organisation:
     return Organisation.objects.create(
-        name="Ministry of Foreign Affairs of Moldova", kind=OrganisationKind.GOVERNMENT,
+        name="Ministry of Foreign Affairs of Moldova",
+        kind=OrganisationKind.GOVERNMENT,
         country="MD",
     )
 
@@ -55,7 +56,9 @@ def host_office(host_org: Organisation) -> Office:
 
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
-    def make(username: str, role: str | None = None, organisation: Organisation | None = None) -> User:
+    def make(
+        username: str, role: str | None = None, organisation: Organisation | None = None
+    ) -> User:
         user = User.objects.create_user(username=username, password=PASSWORD)
         if role and organisation:
             Membership.objects.create(user=user, organisation=organisation, role=role)

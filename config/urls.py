@@ -1,6 +1,8 @@
+from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("admin/", admin.site.urls),
     path("", include("retorno.core.urls")),
     path("accounts/", include("retorno.accounts.urls")),
     path("registry/", include("retorno.registry.urls")),

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 
 from retorno.accounts.models import Membership
 from retorno.accounts.roles import ROLE_PERMISSIONS, Perm
@@ -70,3 +71,10 @@ def default_organisation(user: Any, perm: Perm) -> int | None:
 
 def organisations_for_choice(user: Any, perm: Perm) -> Iterable[int]:
     return sorted(orgs_with(user, perm))
+
+
+def memberships_of(user: Any) -> QuerySet[Membership]:
+    """Return the user's memberships (none for anonymous users)."""
+    if user is None or not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(user_id=user.pk).select_related("organisation", "office")

@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from retorno.accounts.access import memberships_of
 from retorno.accounts.models import Organisation
 from retorno.core.audit import Actor, actor_from_request, audit_login
 from retorno.core.models import AuditAction, AuditEvent
@@ -26,7 +27,9 @@ def _audit_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
 
 
 @receiver(user_login_failed)
-def _audit_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def _audit_login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     actor = actor_from_request(request) if request is not None else Actor(user=None)
     audit_login(actor=actor, username=str(credentials.get("username", "")), success=False)
 
@@ -36,14 +39,20 @@ def _audit_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs:
     if request is not None and user is not None:
         actor = actor_from_request(request)
         AuditEvent.objects.create(
-            actor=user, actor_label=user.get_username(), action=AuditAction.LOGOUT,
-            channel=actor.channel, ip_address=actor.ip_address, user_agent=actor.user_agent,
+            actor=user,
+            actor_label=user.get_username(),
+            action=AuditAction.LOGOUT,
+            channel=actor.channel,
+            ip_address=actor.ip_address,
+            user_agent=actor.user_agent,
         )
 
 
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    """List organisations: names, kinds and countries are public; members are shown for one's own."""
-    own = set(request.user.memberships.values_list("organisation_id", flat=True))  # type: ignore[attr-defined]
+    """List organisations: name, kind and country are public; one's own are marked."""
+    own = set(memberships_of(request.user).values_list("organisation_id", flat=True))
     organisations = Organisation.objects.filter(is_active=True).prefetch_related("offices")
-    return render(request, "accounts/organisations.html", {"organisations": organisations, "own": own})
+    return render(
+        request, "accounts/organisations.html", {"organisations": organisations, "own": own}
+    )

@@ -9,9 +9,7 @@ from django.utils.translation import get_language
 
 @lru_cache(maxsize=16)
 def _translator(domain: str, language: str) -> gettext.NullTranslations:
-    return gettext.translation(
-        domain, pycountry.LOCALES_DIR, languages=[language], fallback=True
-    )
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
 
 
 def _language() -> str:

@@ -60,9 +60,7 @@ TERMS: tuple[Term, ...] = (
     Term(
         "temporary-return",
         _("Temporary return"),
-        _(
-            "A return for a limited period, after which the person may emigrate again."
-        ),
+        _("A return for a limited period, after which the person may emigrate again."),
     ),
     Term(
         "circular-return",

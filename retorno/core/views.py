@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from retorno.accounts.access import can, orgs_with, permissions_of
+from retorno.accounts.access import can, memberships_of, orgs_with, permissions_of
+from retorno.accounts.models import Membership
 from retorno.accounts.roles import Perm
 from retorno.core.glossary import TERMS
 from retorno.core.models import AuditAction, AuditEvent
@@ -43,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["recent_returns"] = ReturnEvent.objects.filter(
             organisation_id__in=orgs, return_date__gte=since
         ).count()
-    context["memberships"] = request.user.memberships.select_related("organisation", "office")  # type: ignore[attr-defined]
+    context["memberships"] = memberships_of(request.user)
     return render(request, "core/home.html", context)
 
 
@@ -59,8 +60,6 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     if not orgs:
         raise PermissionDenied
     from django.db.models import Q
-
-    from retorno.accounts.models import Membership
 
     # Events about the organisation's records, and events by its own people.
     members = Membership.objects.filter(organisation_id__in=orgs).values("user_id")
@@ -86,5 +85,10 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/audit.html",
-        {"page": page, "actions": AuditAction.choices, "params": params, "query": query.urlencode()},
+        {
+            "page": page,
+            "actions": AuditAction.choices,
+            "params": params,
+            "query": query.urlencode(),
+        },
     )

@@ -81,7 +81,16 @@ class IscoMajorGroup(models.TextChoices):
 
 # ISCO-08 skill level of each major group (ILO, ISCO-08 vol. 1, table 1).
 ISCO_SKILL_LEVEL: dict[str, int] = {
-    "1": 4, "2": 4, "3": 3, "4": 2, "5": 2, "6": 2, "7": 2, "8": 2, "9": 1, "0": 2,
+    "1": 4,
+    "2": 4,
+    "3": 3,
+    "4": 2,
+    "5": 2,
+    "6": 2,
+    "7": 2,
+    "8": 2,
+    "9": 1,
+    "0": 2,
 }
 
 

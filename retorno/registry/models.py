@@ -46,7 +46,11 @@ class Household(OwnedRecord):
 
 class Person(OwnedRecord):
     office = models.ForeignKey(
-        Office, verbose_name=_("registered at"), null=True, blank=True, on_delete=models.SET_NULL,
+        Office,
+        verbose_name=_("registered at"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     given_name = models.CharField(_("given name"), max_length=120)
@@ -58,38 +62,55 @@ class Person(OwnedRecord):
     sex = models.CharField(_("sex"), max_length=10, choices=c.Sex.choices, default=c.Sex.UNKNOWN)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     birth_precision = models.CharField(
-        _("precision of the date of birth"), max_length=12, choices=c.DatePrecision.choices,
+        _("precision of the date of birth"),
+        max_length=12,
+        choices=c.DatePrecision.choices,
         default=c.DatePrecision.EXACT,
     )
     nationalities = models.JSONField(_("nationalities"), default=list, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
     education_level = models.CharField(
-        _("education level (ISCED 2011)"), max_length=10, choices=c.EducationLevel.choices,
+        _("education level (ISCED 2011)"),
+        max_length=10,
+        choices=c.EducationLevel.choices,
         default=c.EducationLevel.UNKNOWN,
     )
     education_field = models.CharField(
-        _("field of education (ISCED-F 2013)"), max_length=2, choices=c.EducationField.choices,
+        _("field of education (ISCED-F 2013)"),
+        max_length=2,
+        choices=c.EducationField.choices,
         blank=True,
     )
     occupations = models.JSONField(_("occupations (ISCO-08 codes)"), default=list, blank=True)
     family_status = models.CharField(
-        _("family status"), max_length=12, choices=c.FamilyStatus.choices,
+        _("family status"),
+        max_length=12,
+        choices=c.FamilyStatus.choices,
         default=c.FamilyStatus.UNKNOWN,
     )
     household = models.ForeignKey(
-        Household, verbose_name=_("household"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="members",
+        Household,
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
     )
     household_role = models.CharField(
         _("role in household"), max_length=20, choices=c.HouseholdRole.choices, blank=True
     )
     vulnerabilities = models.JSONField(_("vulnerabilities"), default=list, blank=True)
     source_ref = models.CharField(
-        _("reference in the source system"), max_length=80, blank=True,
+        _("reference in the source system"),
+        max_length=80,
+        blank=True,
         help_text=_("The identifier another system or file gives this person."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -98,7 +119,9 @@ class Person(OwnedRecord):
         verbose_name_plural = _("people")
         ordering = ["family_name", "given_name", "id"]
         indexes = [
-            models.Index(fields=["organisation", "family_name", "given_name"], name="person_org_name_idx"),
+            models.Index(
+                fields=["organisation", "family_name", "given_name"], name="person_org_name_idx"
+            ),
             models.Index(fields=["date_of_birth"], name="person_dob_idx"),
         ]
         constraints = [
@@ -144,6 +167,9 @@ class PersonNameKey(models.Model):
             models.Index(fields=["key", "birth_year"], name="namekey_key_year_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.key} {self.birth_year or ''}"
+
 
 class IdentityDocument(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
@@ -182,12 +208,17 @@ class Consent(models.Model):
     purpose = models.CharField(_("purpose"), max_length=20, choices=c.ConsentPurpose.choices)
     status = models.CharField(_("decision"), max_length=10, choices=c.ConsentStatus.choices)
     channel = models.CharField(
-        _("how it was given"), max_length=12, choices=c.ConsentChannel.choices,
+        _("how it was given"),
+        max_length=12,
+        choices=c.ConsentChannel.choices,
         default=c.ConsentChannel.WRITTEN,
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -209,12 +240,12 @@ class MigrationEpisode(models.Model):
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("to"), null=True, blank=True)
     status_abroad = models.CharField(
-        _("status abroad"), max_length=30, choices=c.StatusAbroad.choices,
+        _("status abroad"),
+        max_length=30,
+        choices=c.StatusAbroad.choices,
         default=c.StatusAbroad.OTHER,
     )
-    occupation = models.CharField(
-        _("occupation abroad (ISCO-08)"), max_length=4, blank=True
-    )
+    occupation = models.CharField(_("occupation abroad (ISCO-08)"), max_length=4, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -244,8 +275,12 @@ class ReturnEvent(OwnedRecord):
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="returns"
     )
     office = models.ForeignKey(
-        Office, verbose_name=_("registered at"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        Office,
+        verbose_name=_("registered at"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     from_country = models.CharField(_("returned from"), max_length=2)
     to_country = models.CharField(_("returned to"), max_length=2)
@@ -257,7 +292,9 @@ class ReturnEvent(OwnedRecord):
     )
     reasons = models.JSONField(_("reasons for return"), default=list, blank=True)
     intended_stay = models.CharField(
-        _("intended length of stay"), max_length=16, choices=c.IntendedStay.choices,
+        _("intended length of stay"),
+        max_length=16,
+        choices=c.IntendedStay.choices,
         default=c.IntendedStay.UNDECIDED,
     )
     settlement_area = models.CharField(
@@ -265,27 +302,41 @@ class ReturnEvent(OwnedRecord):
     )
     settlement_locality = models.CharField(_("town or village"), max_length=120, blank=True)
     assets_bracket = models.CharField(
-        _("declared savings and assets"), max_length=14, choices=c.AssetsBracket.choices,
+        _("declared savings and assets"),
+        max_length=14,
+        choices=c.AssetsBracket.choices,
         default=c.AssetsBracket.NOT_DECLARED,
     )
     source = models.CharField(
-        _("source of the facts"), max_length=16, choices=c.FactSource.choices,
+        _("source of the facts"),
+        max_length=16,
+        choices=c.FactSource.choices,
         default=c.FactSource.SELF_DECLARED,
     )
     fact_sources = models.JSONField(
-        _("sources of single facts"), default=dict, blank=True,
+        _("sources of single facts"),
+        default=dict,
+        blank=True,
         help_text=_("Where a fact came from a source other than the main one."),
     )
     # Derived at write time so that lists and statistics filter on plain columns.
-    time_abroad_months = models.PositiveIntegerField(_("time abroad (months)"), null=True, blank=True)
+    time_abroad_months = models.PositiveIntegerField(
+        _("time abroad (months)"), null=True, blank=True
+    )
     age_at_return = models.PositiveSmallIntegerField(_("age at return"), null=True, blank=True)
     import_batch = models.ForeignKey(
-        "imports.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL,
+        "imports.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     fingerprint = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 

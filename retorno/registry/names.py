@@ -34,7 +34,9 @@ _DIGRAPHS = (
 _LETTERS = str.maketrans({"c": "k", "q": "k", "x": "k", "z": "s", "j": "y", "w": "b", "v": "b"})
 _VOWELS = set("aeiouy")
 # Particles that many cultures place between names; they carry no identity.
-_PARTICLES = frozenset({"de", "da", "del", "la", "le", "dos", "das", "do", "van", "von", "el", "al", "bin", "ben", "y"})
+_PARTICLES = frozenset(
+    {"de", "da", "del", "la", "le", "dos", "das", "do", "van", "von", "el", "al", "bin", "ben", "y"}
+)
 
 
 def normalise(text: str) -> str:

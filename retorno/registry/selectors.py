@@ -3,6 +3,7 @@
 Reads of personal data are audited here, so no entry point can forget to.
 """
 
+import contextlib
 import datetime
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -29,27 +30,36 @@ def person_get_for(
 ) -> Person:
     """Return the person if the actor may see (or, with perm, change) them; audit the view."""
     try:
-        person = person_queryset_for(actor.user, perm).select_related("household", "office").get(
-            pk=int(person_id)
+        person = (
+            person_queryset_for(actor.user, perm)
+            .select_related("household", "office")
+            .get(pk=int(person_id))
         )
     except (Person.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound() from exc
     if audit:
         audit_record(
-            actor=actor, action=AuditAction.VIEW, entity=person, person_id=person.pk,
+            actor=actor,
+            action=AuditAction.VIEW,
+            entity=person,
+            person_id=person.pk,
             summary=person.full_name,
         )
     return person
 
 
-def household_get_for(*, actor: Actor, household_id: Any, perm: Perm = Perm.VIEW_PERSON) -> Household:
+def household_get_for(
+    *, actor: Actor, household_id: Any, perm: Perm = Perm.VIEW_PERSON
+) -> Household:
     try:
         household = Household.objects.filter(organisation_id__in=orgs_with(actor.user, perm)).get(
             pk=int(household_id)
         )
     except (Household.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound() from exc
-    audit_record(actor=actor, action=AuditAction.VIEW, entity=household, summary=household.reference)
+    audit_record(
+        actor=actor, action=AuditAction.VIEW, entity=household, summary=household.reference
+    )
     return household
 
 
@@ -70,7 +80,10 @@ def return_event_get_for(
         raise NotFound() from exc
     if audit:
         audit_record(
-            actor=actor, action=AuditAction.VIEW, entity=event, person_id=event.person_id,
+            actor=actor,
+            action=AuditAction.VIEW,
+            entity=event,
+            person_id=event.person_id,
             summary=str(event),
         )
     return event
@@ -165,7 +178,7 @@ def return_event_list_for(*, user: Any, filters: ReturnFilters) -> QuerySet[Retu
     return qs.select_related("person").order_by("-return_date", "-id")
 
 
-def _person_ids_matching_text(text: str) -> QuerySet[Person]:
+def _person_ids_matching_text(text: str) -> QuerySet[Person, Any]:
     """Return a subquery of people whose names or reference match typed text."""
     query = Q()
     words = text.split()
@@ -184,7 +197,9 @@ def _person_ids_matching_text(text: str) -> QuerySet[Person]:
     return matched.values("pk")
 
 
-def person_list_for(*, user: Any, q: str = "", sex: str = "", household: int | None = None) -> QuerySet[Person]:
+def person_list_for(
+    *, user: Any, q: str = "", sex: str = "", household: int | None = None
+) -> QuerySet[Person]:
     qs = person_queryset_for(user)
     if q:
         qs = qs.filter(pk__in=_person_ids_matching_text(q.strip()[:100]))
@@ -204,12 +219,16 @@ def count_capped(qs: QuerySet[Any], cap: int = 10_000) -> tuple[int, bool]:
 def audit_list(*, actor: Actor, entity_type: str, filters: dict[str, Any], shown: int) -> None:
     """Record that a list of personal data was shown, with the filters that produced it."""
     audit_record(
-        actor=actor, action=AuditAction.LIST, entity_type=entity_type,
-        summary=f"{shown} shown", after={k: str(v) for k, v in filters.items()},
+        actor=actor,
+        action=AuditAction.LIST,
+        entity_type=entity_type,
+        summary=f"{shown} shown",
+        after={k: str(v) for k, v in filters.items()},
     )
 
 
 # --- Arrival desk search -------------------------------------------------------------
+
 
 @dataclass
 class Candidate:
@@ -219,7 +238,9 @@ class Candidate:
     birth_score: float
 
 
-def _birth_score(query: datetime.date | None, year: int | None, known: datetime.date | None) -> float:
+def _birth_score(
+    query: datetime.date | None, year: int | None, known: datetime.date | None
+) -> float:
     if query is None:
         return 0.5
     if known is None:
@@ -268,41 +289,56 @@ def person_search(
         key_qs = PersonNameKey.objects.filter(key__in=keys, organisation_id__in=org_ids)
         if date_of_birth is not None:
             year = date_of_birth.year
-            key_qs = key_qs.filter(Q(birth_year__gte=year - 1, birth_year__lte=year + 1) | Q(birth_year__isnull=True))
+            key_qs = key_qs.filter(
+                Q(birth_year__gte=year - 1, birth_year__lte=year + 1) | Q(birth_year__isnull=True)
+            )
         candidate_ids.update(key_qs.values_list("person_id", flat=True)[:400])
     if date_of_birth is not None:
         dates = {date_of_birth}
-        try:
+        with contextlib.suppress(ValueError):  # the swapped date may not exist (31 → month)
             dates.add(date_of_birth.replace(month=date_of_birth.day, day=date_of_birth.month))
-        except ValueError:
-            pass
         candidate_ids.update(
-            Person.objects.filter(organisation_id__in=org_ids, date_of_birth__in=dates)
-            .values_list("pk", flat=True)[:400]
+            Person.objects.filter(organisation_id__in=org_ids, date_of_birth__in=dates).values_list(
+                "pk", flat=True
+            )[:400]
         )
     if not candidate_ids:
         return []
     people = Person.objects.filter(pk__in=candidate_ids).only(
-        "id", "organisation_id", "given_name", "family_name", "name_original_script", "aliases",
-        "sex", "date_of_birth", "birth_precision",
+        "id",
+        "organisation_id",
+        "given_name",
+        "family_name",
+        "name_original_script",
+        "aliases",
+        "sex",
+        "date_of_birth",
+        "birth_precision",
     )
     results: list[Candidate] = []
     for person in people:
-        names = [f"{person.given_name} {person.family_name}", person.name_original_script, *person.aliases]
+        names = [
+            f"{person.given_name} {person.family_name}",
+            person.name_original_script,
+            *person.aliases,
+        ]
         name_score = max(
             fuzz.token_sort_ratio(query_norm, normalise(n)) / 100.0 for n in names if n
         )
         key_overlap = len(keys & name_keys(*names)) / len(keys) if keys else 0.0
         name_score = max(name_score, 0.55 * name_score + 0.45 * key_overlap)
-        year = person.date_of_birth.year if person.date_of_birth else None
-        birth = _birth_score(date_of_birth, year, person.date_of_birth)
+        known_year = person.date_of_birth.year if person.date_of_birth else None
+        birth = _birth_score(date_of_birth, known_year, person.date_of_birth)
         score = 0.65 * name_score + 0.35 * birth if date_of_birth else name_score
         results.append(Candidate(person, round(score, 3), round(name_score, 3), birth))
     results.sort(key=lambda cand: (-cand.score, cand.person.pk))
     top = results[:limit]
     if audit:
         audit_record(
-            actor=actor, action=AuditAction.SEARCH, entity_type="registry.person",
-            summary=f"{len(top)} found", after={"name": name, "date_of_birth": str(date_of_birth or "")},
+            actor=actor,
+            action=AuditAction.SEARCH,
+            entity_type="registry.person",
+            summary=f"{len(top)} found",
+            after={"name": name, "date_of_birth": str(date_of_birth or "")},
         )
     return top

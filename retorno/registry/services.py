@@ -27,15 +27,40 @@ from retorno.registry.models import (
 from retorno.registry.names import name_keys
 
 PERSON_FIELDS = (
-    "given_name", "family_name", "name_original_script", "aliases", "sex", "date_of_birth",
-    "birth_precision", "nationalities", "languages", "education_level", "education_field",
-    "occupations", "family_status", "household", "household_role", "vulnerabilities",
-    "source_ref", "office",
+    "given_name",
+    "family_name",
+    "name_original_script",
+    "aliases",
+    "sex",
+    "date_of_birth",
+    "birth_precision",
+    "nationalities",
+    "languages",
+    "education_level",
+    "education_field",
+    "occupations",
+    "family_status",
+    "household",
+    "household_role",
+    "vulnerabilities",
+    "source_ref",
+    "office",
 )
 RETURN_FIELDS = (
-    "from_country", "to_country", "return_date", "mode", "permanence", "voluntariness",
-    "reasons", "intended_stay", "settlement_area", "settlement_locality", "assets_bracket",
-    "source", "fact_sources", "office",
+    "from_country",
+    "to_country",
+    "return_date",
+    "mode",
+    "permanence",
+    "voluntariness",
+    "reasons",
+    "intended_stay",
+    "settlement_area",
+    "settlement_locality",
+    "assets_bracket",
+    "source",
+    "fact_sources",
+    "office",
 )
 
 
@@ -51,6 +76,30 @@ def person_key_rows(person: Person) -> list[PersonNameKey]:
     ]
 
 
+_LIST_FIELDS = ("aliases", "nationalities", "languages", "occupations", "vulnerabilities")
+
+
+def _person_validate(person: Person) -> None:
+    """Check what the model cannot: list fields, country codes and vulnerability values."""
+    from retorno.core.geo import is_country
+    from retorno.registry.choices import Vulnerability
+
+    for name in _LIST_FIELDS:
+        if getattr(person, name) is None:
+            setattr(person, name, [])
+    person.nationalities = [code.upper() for code in person.nationalities]
+    person.full_clean(exclude=["organisation", "household", "office", "created_by"])
+    errors: dict[str, str] = {}
+    if not all(is_country(code) for code in person.nationalities):
+        errors["nationalities"] = _("Not a known country code.")
+    if set(person.vulnerabilities) - set(Vulnerability.values):
+        errors["vulnerabilities"] = _("Unknown vulnerability.")
+    if person.date_of_birth and person.date_of_birth > datetime.date.today():
+        errors["date_of_birth"] = _("The date of birth is in the future.")
+    if errors:
+        raise ValidationError(errors)
+
+
 def _person_keys_refresh(person: Person) -> None:
     PersonNameKey.objects.filter(person=person).delete()
     PersonNameKey.objects.bulk_create(person_key_rows(person))
@@ -64,11 +113,14 @@ def person_create(*, actor: Actor, organisation_id: int, **fields: Any) -> Perso
     if unknown:
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
     person = Person(organisation_id=organisation_id, created_by=actor.user, **fields)
-    person.full_clean(exclude=["organisation", "household", "office", "created_by"])
+    _person_validate(person)
     person.save()
     _person_keys_refresh(person)
     audit_record(
-        actor=actor, action=AuditAction.CREATE, entity=person, person_id=person.pk,
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=person,
+        person_id=person.pk,
         after=snapshot(person),
     )
     return person
@@ -84,23 +136,31 @@ def person_update(*, actor: Actor, person: Person, version: int, **fields: Any) 
     before = snapshot(person)
     for name, value in fields.items():
         setattr(person, name, value)
-    person.full_clean(exclude=["organisation", "household", "office", "created_by"])
+    _person_validate(person)
     # The version check and the write are one statement, so two editors cannot both win.
     updated = Person.objects.filter(pk=person.pk, version=version).update(
-        version=F("version") + 1, updated_at=datetime.datetime.now(tz=datetime.UTC),
+        version=F("version") + 1,
+        updated_at=datetime.datetime.now(tz=datetime.UTC),
         **{name: getattr(person, name) for name in fields},
     )
     if not updated:
         raise StaleEdit()
     person.refresh_from_db()
-    if {"given_name", "family_name", "name_original_script", "aliases", "date_of_birth"} & set(fields):
+    if {"given_name", "family_name", "name_original_script", "aliases", "date_of_birth"} & set(
+        fields
+    ):
         _person_keys_refresh(person)
     if "date_of_birth" in fields:
         _returns_refresh_derived(person)
     after = snapshot(person)
     audit_record(
-        actor=actor, action=AuditAction.UPDATE, entity=person, person_id=person.pk,
-        before=before, after=after, summary=", ".join(changed_fields(before, after)),
+        actor=actor,
+        action=AuditAction.UPDATE,
+        entity=person,
+        person_id=person.pk,
+        before=before,
+        after=after,
+        summary=", ".join(changed_fields(before, after)),
     )
     return person
 
@@ -116,27 +176,40 @@ def person_delete(*, actor: Actor, person: Person) -> None:
 
 
 @transaction.atomic
-def household_create(*, actor: Actor, organisation_id: int, reference: str, notes: str = "") -> Household:
+def household_create(
+    *, actor: Actor, organisation_id: int, reference: str, notes: str = ""
+) -> Household:
     require(actor.user, Perm.CREATE_PERSON, organisation_id)
     household = Household(organisation_id=organisation_id, reference=reference, notes=notes)
-    household.full_clean(exclude=["organisation"])
+    # Validating the organisation too checks that the reference is unique within it.
+    household.full_clean()
     household.save()
-    audit_record(actor=actor, action=AuditAction.CREATE, entity=household, after=snapshot(household))
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, entity=household, after=snapshot(household)
+    )
     return household
 
 
 @transaction.atomic
-def household_update(*, actor: Actor, household: Household, version: int, **fields: Any) -> Household:
+def household_update(
+    *, actor: Actor, household: Household, version: int, **fields: Any
+) -> Household:
     require(actor.user, Perm.CHANGE_PERSON, household.organisation_id)
     before = snapshot(household)
+    for name, value in fields.items():
+        setattr(household, name, value)
+    household.full_clean()
     updated = Household.objects.filter(pk=household.pk, version=version).update(
-        version=F("version") + 1, **fields
+        version=F("version") + 1, **{name: getattr(household, name) for name in fields}
     )
     if not updated:
         raise StaleEdit()
     household.refresh_from_db()
     audit_record(
-        actor=actor, action=AuditAction.UPDATE, entity=household, before=before,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        entity=household,
+        before=before,
         after=snapshot(household),
     )
     return household
@@ -149,14 +222,22 @@ def consent_record(
     """Record a consent decision; earlier decisions for the purpose stay in the history."""
     require(actor.user, Perm.RECORD_CONSENT, person.organisation_id)
     consent = Consent(
-        person=person, purpose=purpose, status=status, channel=channel, note=note,
+        person=person,
+        purpose=purpose,
+        status=status,
+        channel=channel,
+        note=note,
         recorded_by=actor.user if getattr(actor.user, "pk", None) else None,
     )
     consent.full_clean(exclude=["person", "recorded_by"])
     consent.save()
     audit_record(
-        actor=actor, action=AuditAction.CREATE, entity=consent,
-        organisation_id=person.organisation_id, person_id=person.pk, after=snapshot(consent),
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=consent,
+        organisation_id=person.organisation_id,
+        person_id=person.pk,
+        after=snapshot(consent),
     )
     return consent
 
@@ -198,7 +279,12 @@ def _returns_refresh_derived(person: Person) -> None:
 
 
 def _episode_validate(episode: MigrationEpisode) -> None:
+    from retorno.core.geo import is_country
+
+    episode.host_country = (episode.host_country or "").upper()
     episode.full_clean(exclude=["person"])
+    if not is_country(episode.host_country):
+        raise ValidationError({"host_country": _("Not a known country code.")})
     if episode.ended_on and episode.ended_on < episode.started_on:
         raise ValidationError({"ended_on": _("The end date is before the start date.")})
 
@@ -212,8 +298,12 @@ def episode_create(*, actor: Actor, person: Person, **fields: Any) -> MigrationE
     episode.save()
     _returns_refresh_derived(person)
     audit_record(
-        actor=actor, action=AuditAction.CREATE, entity=episode,
-        organisation_id=person.organisation_id, person_id=person.pk, after=snapshot(episode),
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=episode,
+        organisation_id=person.organisation_id,
+        person_id=person.pk,
+        after=snapshot(episode),
     )
     return episode
 
@@ -229,17 +319,29 @@ def episode_update(
         setattr(episode, name, value)
     _episode_validate(episode)
     if not MigrationEpisode.objects.filter(pk=episode.pk, version=version).update(
-        version=F("version") + 1, **fields
+        version=F("version") + 1, **{name: getattr(episode, name) for name in fields}
     ):
         raise StaleEdit()
     episode.refresh_from_db()
     _returns_refresh_derived(person)
     audit_record(
-        actor=actor, action=AuditAction.UPDATE, entity=episode,
-        organisation_id=person.organisation_id, person_id=person.pk, before=before,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        entity=episode,
+        organisation_id=person.organisation_id,
+        person_id=person.pk,
+        before=before,
         after=snapshot(episode),
     )
     return episode
+
+
+def _return_normalise(event: ReturnEvent) -> None:
+    event.from_country = (event.from_country or "").upper()
+    event.to_country = (event.to_country or "").upper()
+    event.settlement_area = (event.settlement_area or "").upper()
+    event.reasons = list(event.reasons or [])
+    event.fact_sources = dict(event.fact_sources or {})
 
 
 def _return_validate(event: ReturnEvent) -> None:
@@ -258,11 +360,15 @@ def _return_validate(event: ReturnEvent) -> None:
             errors["settlement_area"] = _("Not a known region code.")
         elif not event.settlement_area.upper().startswith(event.to_country.upper() + "-"):
             errors["settlement_area"] = _("The region is not in the country of return.")
-    if event.return_date and event.return_date > datetime.date.today() + datetime.timedelta(days=366):
+    if event.return_date and event.return_date > datetime.date.today() + datetime.timedelta(
+        days=366
+    ):
         errors["return_date"] = _("The date is too far in the future.")
     bad_reasons = set(event.reasons) - set(ReturnReason.values)
     if bad_reasons:
-        errors["reasons"] = _("Unknown reason: %(reason)s") % {"reason": ", ".join(sorted(bad_reasons))}
+        errors["reasons"] = _("Unknown reason: %(reason)s") % {
+            "reason": ", ".join(sorted(bad_reasons))
+        }
     if any(v not in FactSource.values for v in event.fact_sources.values()):
         errors["fact_sources"] = _("Unknown source.")
     if errors:
@@ -283,18 +389,21 @@ def return_event_create(*, actor: Actor, person: Person, **fields: Any) -> Retur
     if unknown:
         raise TypeError(f"Unknown return fields: {sorted(unknown)}")
     event = ReturnEvent(
-        organisation_id=person.organisation_id, person=person,
-        created_by=actor.user if getattr(actor.user, "pk", None) else None, **fields,
+        organisation_id=person.organisation_id,
+        person=person,
+        created_by=actor.user if getattr(actor.user, "pk", None) else None,
+        **fields,
     )
-    event.from_country = (event.from_country or "").upper()
-    event.to_country = (event.to_country or "").upper()
-    event.settlement_area = (event.settlement_area or "").upper()
+    _return_normalise(event)
     _return_validate(event)
     event.time_abroad_months = time_abroad_months(person.episodes.all(), event.return_date)
     event.age_at_return = person.age_on(event.return_date)
     event.save()
     audit_record(
-        actor=actor, action=AuditAction.CREATE, entity=event, person_id=person.pk,
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=event,
+        person_id=person.pk,
         after=snapshot(event),
     )
     return event
@@ -311,6 +420,7 @@ def return_event_update(
     before = snapshot(event)
     for name, value in fields.items():
         setattr(event, name, value)
+    _return_normalise(event)
     _return_validate(event)
     person = event.person
     derived = {
@@ -318,14 +428,21 @@ def return_event_update(
         "age_at_return": person.age_on(event.return_date),
     }
     if not ReturnEvent.objects.filter(pk=event.pk, version=version).update(
-        version=F("version") + 1, updated_at=datetime.datetime.now(tz=datetime.UTC),
-        **fields, **derived,
+        version=F("version") + 1,
+        updated_at=datetime.datetime.now(tz=datetime.UTC),
+        **{name: getattr(event, name) for name in fields},
+        **derived,
     ):
         raise StaleEdit()
     event.refresh_from_db()
     after = snapshot(event)
     audit_record(
-        actor=actor, action=AuditAction.UPDATE, entity=event, person_id=person.pk,
-        before=before, after=after, summary=", ".join(changed_fields(before, after)),
+        actor=actor,
+        action=AuditAction.UPDATE,
+        entity=event,
+        person_id=person.pk,
+        before=before,
+        after=after,
+        summary=", ".join(changed_fields(before, after)),
     )
     return event

@@ -13,9 +13,13 @@ urlpatterns = [
     path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:person_id>/erase/", views.person_delete, name="person_delete"),
     path("people/<int:person_id>/episodes/new/", views.episode_form, name="episode_create"),
-    path("people/<int:person_id>/episodes/<int:episode_id>/", views.episode_form, name="episode_edit"),
+    path(
+        "people/<int:person_id>/episodes/<int:episode_id>/", views.episode_form, name="episode_edit"
+    ),
     path("people/<int:person_id>/returns/new/", views.return_form, name="return_create"),
-    path("people/<int:person_id>/returns/<int:event_id>/edit/", views.return_form, name="return_edit"),
+    path(
+        "people/<int:person_id>/returns/<int:event_id>/edit/", views.return_form, name="return_edit"
+    ),
     path("people/<int:person_id>/consents/new/", views.consent_form, name="consent_create"),
     path("households/new/", views.household_create, name="household_create"),
     path("households/<int:household_id>/", views.household_detail, name="household_detail"),

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from retorno.accounts.access import can, orgs_with, require
+from retorno.accounts.access import can, memberships_of, orgs_with, require
 from retorno.accounts.models import Office, Organisation
 from retorno.accounts.roles import Perm
 from retorno.core import geo
@@ -31,7 +31,7 @@ from retorno.registry.forms import (
     PersonForm,
     ReturnEventForm,
 )
-from retorno.registry.models import Household, MigrationEpisode
+from retorno.registry.models import MigrationEpisode
 
 PAGE_SIZES = (25, 50, 100, 200)
 
@@ -77,7 +77,7 @@ def _page(request: HttpRequest, qs: Any) -> tuple[Page, int, bool, int]:
     size = size if size in PAGE_SIZES else 50
     total, more = selectors.count_capped(qs)
     paginator = Paginator(qs, size, allow_empty_first_page=True)
-    paginator.count = total  # type: ignore[misc]  # the capped count; avoids COUNT(*) over everything
+    paginator.count = total  # the capped count: avoids COUNT(*) over everything
     return paginator.get_page(request.GET.get("page")), total, more, size
 
 
@@ -90,13 +90,25 @@ def person_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.person_list_for(user=request.user, q=q, sex=sex)
     page, total, more, size = _page(request, qs)
     selectors.audit_list(
-        actor=actor_from_request(request), entity_type="registry.person",
-        filters={"q": q, "sex": sex, "page": page.number}, shown=len(page.object_list),
+        actor=actor_from_request(request),
+        entity_type="registry.person",
+        filters={"q": q, "sex": sex, "page": page.number},
+        shown=len(page.object_list),
     )
-    return render(request, "registry/person_list.html", {
-        "page": page, "total": total, "more": more, "q": q, "sex": sex,
-        "sexes": c.Sex.choices, "size": size, "sizes": PAGE_SIZES,
-    })
+    return render(
+        request,
+        "registry/person_list.html",
+        {
+            "page": page,
+            "total": total,
+            "more": more,
+            "q": q,
+            "sex": sex,
+            "sexes": c.Sex.choices,
+            "size": size,
+            "sizes": PAGE_SIZES,
+        },
+    )
 
 
 def _timeline(person: Any) -> list[dict[str, Any]]:
@@ -108,7 +120,9 @@ def _timeline(person: Any) -> list[dict[str, Any]]:
         items.append({"date": event.return_date, "kind": "return", "obj": event})
     for consent in person.consents.all():
         items.append({"date": consent.recorded_at.date(), "kind": "consent", "obj": consent})
-    changes = AuditEvent.objects.filter(person_id=person.pk, action__in=["create", "update"]).order_by("-at")[:20]
+    changes = AuditEvent.objects.filter(
+        person_id=person.pk, action__in=["create", "update"]
+    ).order_by("-at")[:20]
     for change in changes:
         items.append({"date": change.at.date(), "kind": "change", "obj": change})
     items.sort(key=lambda item: (item["date"], item["kind"]), reverse=True)
@@ -122,43 +136,60 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     consents: dict[str, Any] = {}
     for consent in person.consents.all():  # newest first: the first per purpose is in force
         consents.setdefault(consent.purpose, consent)
-    return render(request, "registry/person_detail.html", {
-        "person": person,
-        "timeline": _timeline(person),
-        "consents": consents,
-        "returns": person.returns.all(),
-        "episodes": person.episodes.all(),
-        "documents": person.documents.all(),
-        "contacts": person.contacts.all(),
-        "household_members": person.household.members.exclude(pk=person.pk) if person.household else [],
-        "can_change": can(request.user, Perm.CHANGE_PERSON, person.organisation_id),
-        "can_add_return": can(request.user, Perm.CREATE_RETURN, person.organisation_id),
-        "can_consent": can(request.user, Perm.RECORD_CONSENT, person.organisation_id),
-        "can_delete": can(request.user, Perm.DELETE_PERSON, person.organisation_id),
-        "choices_vulnerability": c.Vulnerability,
-    })
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "timeline": _timeline(person),
+            "consents": consents,
+            "returns": person.returns.all(),
+            "episodes": person.episodes.all(),
+            "documents": person.documents.all(),
+            "contacts": person.contacts.all(),
+            "household_members": person.household.members.exclude(pk=person.pk)
+            if person.household
+            else [],
+            "can_change": can(request.user, Perm.CHANGE_PERSON, person.organisation_id),
+            "can_add_return": can(request.user, Perm.CREATE_RETURN, person.organisation_id),
+            "can_consent": can(request.user, Perm.RECORD_CONSENT, person.organisation_id),
+            "can_delete": can(request.user, Perm.DELETE_PERSON, person.organisation_id),
+            "choices_vulnerability": c.Vulnerability,
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
     organisation_id = _acting_organisation(request, Perm.CREATE_PERSON)
-    households = selectors.household_list_for(user=request.user).filter(organisation_id=organisation_id)
+    households = selectors.household_list_for(user=request.user).filter(
+        organisation_id=organisation_id
+    )
     form = PersonForm(request.POST or None, households=households)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(
-                actor=actor_from_request(request), organisation_id=organisation_id, **form.service_fields()
+                actor=actor_from_request(request),
+                organisation_id=organisation_id,
+                **form.service_fields(),
             )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, _("%(name)s has been registered.") % {"name": person.full_name})
+            messages.success(
+                request, _("%(name)s has been registered.") % {"name": person.full_name}
+            )
             return redirect("registry:person_detail", person_id=person.pk)
-    return render(request, "registry/person_form.html", {
-        "form": form, "organisations": _organisations(request, Perm.CREATE_PERSON),
-        "organisation_id": organisation_id,
-    })
+    return render(
+        request,
+        "registry/person_form.html",
+        {
+            "form": form,
+            "organisations": _organisations(request, Perm.CREATE_PERSON),
+            "organisation_id": organisation_id,
+        },
+    )
 
 
 @login_required
@@ -167,16 +198,26 @@ def person_create(request: HttpRequest) -> HttpResponse:
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     person = selectors.person_get_for(actor=actor, person_id=person_id, perm=Perm.CHANGE_PERSON)
-    households = selectors.household_list_for(user=request.user).filter(organisation_id=person.organisation_id)
-    initial = {name: getattr(person, name) for name in services.PERSON_FIELDS if name not in ("office",)}
-    initial.update(aliases="\n".join(person.aliases), languages=", ".join(person.languages),
-                   occupations=", ".join(person.occupations), version=person.version)
+    households = selectors.household_list_for(user=request.user).filter(
+        organisation_id=person.organisation_id
+    )
+    initial = {
+        name: getattr(person, name) for name in services.PERSON_FIELDS if name not in ("office",)
+    }
+    initial.update(
+        aliases="\n".join(person.aliases),
+        languages=", ".join(person.languages),
+        occupations=", ".join(person.occupations),
+        version=person.version,
+    )
     form = PersonForm(request.POST or None, initial=initial, households=households)
     stale = False
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(
-                actor=actor, person=person, version=form.cleaned_data.get("version") or 0,
+                actor=actor,
+                person=person,
+                version=form.cleaned_data.get("version") or 0,
                 **form.service_fields(),
             )
         except StaleEdit:
@@ -187,11 +228,19 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("registry:person_detail", person_id=person.pk)
-    return render(request, "registry/person_form.html", {
-        "form": form, "person": person, "stale": stale,
-        "current": {f: getattr(person, f) for f in ("given_name", "family_name", "date_of_birth")},
-        "current_version": person.version,
-    })
+    return render(
+        request,
+        "registry/person_form.html",
+        {
+            "form": form,
+            "person": person,
+            "stale": stale,
+            "current": {
+                f: getattr(person, f) for f in ("given_name", "family_name", "date_of_birth")
+            },
+            "current_version": person.version,
+        },
+    )
 
 
 @login_required
@@ -211,17 +260,30 @@ def person_delete(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @_not_found_as_404
-def episode_form(request: HttpRequest, person_id: int, episode_id: int | None = None) -> HttpResponse:
+def episode_form(
+    request: HttpRequest, person_id: int, episode_id: int | None = None
+) -> HttpResponse:
     actor = actor_from_request(request)
-    person = selectors.person_get_for(actor=actor, person_id=person_id, perm=Perm.CHANGE_PERSON, audit=False)
+    person = selectors.person_get_for(
+        actor=actor, person_id=person_id, perm=Perm.CHANGE_PERSON, audit=False
+    )
     episode = None
     initial: dict[str, Any] = {}
     if episode_id is not None:
         episode = MigrationEpisode.objects.filter(person=person, pk=episode_id).first()
         if episode is None:
             raise Http404
-        initial = {f: getattr(episode, f) for f in ("host_country", "started_on", "ended_on", "status_abroad",
-                                                     "occupation", "version")}
+        initial = {
+            f: getattr(episode, f)
+            for f in (
+                "host_country",
+                "started_on",
+                "ended_on",
+                "status_abroad",
+                "occupation",
+                "version",
+            )
+        }
     form = EpisodeForm(request.POST or None, initial=initial)
     stale = False
     if request.method == "POST" and form.is_valid():
@@ -230,8 +292,12 @@ def episode_form(request: HttpRequest, person_id: int, episode_id: int | None = 
             if episode is None:
                 services.episode_create(actor=actor, person=person, **fields)
             else:
-                services.episode_update(actor=actor, episode=episode, version=form.cleaned_data.get("version") or 0,
-                                        **fields)
+                services.episode_update(
+                    actor=actor,
+                    episode=episode,
+                    version=form.cleaned_data.get("version") or 0,
+                    **fields,
+                )
         except StaleEdit:
             stale = True
         except ValidationError as error:
@@ -239,8 +305,11 @@ def episode_form(request: HttpRequest, person_id: int, episode_id: int | None = 
         else:
             messages.success(request, _("The period abroad has been saved."))
             return redirect("registry:person_detail", person_id=person.pk)
-    return render(request, "registry/episode_form.html", {"form": form, "person": person, "episode": episode,
-                                                          "stale": stale})
+    return render(
+        request,
+        "registry/episode_form.html",
+        {"form": form, "person": person, "episode": episode, "stale": stale},
+    )
 
 
 @login_required
@@ -255,7 +324,9 @@ def return_form(request: HttpRequest, person_id: int, event_id: int | None = Non
     if person.nationalities:
         initial["to_country"] = person.nationalities[0]
     if event_id is not None:
-        event = selectors.return_event_get_for(actor=actor, event_id=event_id, perm=Perm.CHANGE_RETURN, audit=False)
+        event = selectors.return_event_get_for(
+            actor=actor, event_id=event_id, perm=Perm.CHANGE_RETURN, audit=False
+        )
         if event.person_id != person.pk:
             raise Http404
         initial = ReturnEventForm.initial_from(event)
@@ -266,8 +337,12 @@ def return_form(request: HttpRequest, person_id: int, event_id: int | None = Non
             if event is None:
                 services.return_event_create(actor=actor, person=person, **form.service_fields())
             else:
-                services.return_event_update(actor=actor, event=event, version=form.cleaned_data.get("version") or 0,
-                                             **form.service_fields())
+                services.return_event_update(
+                    actor=actor,
+                    event=event,
+                    version=form.cleaned_data.get("version") or 0,
+                    **form.service_fields(),
+                )
         except StaleEdit:
             stale = True
         except ValidationError as error:
@@ -275,8 +350,11 @@ def return_form(request: HttpRequest, person_id: int, event_id: int | None = Non
         else:
             messages.success(request, _("The return has been saved."))
             return redirect("registry:person_detail", person_id=person.pk)
-    return render(request, "registry/return_form.html", {"form": form, "person": person, "event": event,
-                                                         "stale": stale})
+    return render(
+        request,
+        "registry/return_form.html",
+        {"form": form, "person": person, "event": event, "stale": stale},
+    )
 
 
 @login_required
@@ -284,7 +362,9 @@ def return_form(request: HttpRequest, person_id: int, event_id: int | None = Non
 @_not_found_as_404
 def consent_form(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = actor_from_request(request)
-    person = selectors.person_get_for(actor=actor, person_id=person_id, perm=Perm.RECORD_CONSENT, audit=False)
+    person = selectors.person_get_for(
+        actor=actor, person_id=person_id, perm=Perm.RECORD_CONSENT, audit=False
+    )
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.consent_record(actor=actor, person=person, **form.cleaned_data)
@@ -301,8 +381,10 @@ def household_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             household = services.household_create(
-                actor=actor_from_request(request), organisation_id=organisation_id,
-                reference=form.cleaned_data["reference"], notes=form.cleaned_data["notes"],
+                actor=actor_from_request(request),
+                organisation_id=organisation_id,
+                reference=form.cleaned_data["reference"],
+                notes=form.cleaned_data["notes"],
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -314,10 +396,17 @@ def household_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @_not_found_as_404
 def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
-    household = selectors.household_get_for(actor=actor_from_request(request), household_id=household_id)
-    return render(request, "registry/household_detail.html", {
-        "household": household, "members": household.members.all(),
-    })
+    household = selectors.household_get_for(
+        actor=actor_from_request(request), household_id=household_id
+    )
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "members": household.members.all(),
+        },
+    )
 
 
 @login_required
@@ -327,39 +416,69 @@ def return_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.ReturnFilters.from_params(request.GET)
     qs = selectors.return_event_list_for(user=request.user, filters=filters)
     page, total, more, size = _page(request, qs)
-    selectors.audit_list(actor=actor_from_request(request), entity_type="registry.returnevent",
-                         filters={**filters.active(), "page": page.number}, shown=len(page.object_list))
-    return render(request, "registry/return_list.html", {
-        "page": page, "total": total, "more": more, "filters": filters, "size": size, "sizes": PAGE_SIZES,
-        "countries": geo.country_choices(), "choices": c, "organisations": _organisations(request, Perm.VIEW_RETURN),
-        "regions": geo.subdivision_choices(filters.to_country) if filters.to_country else [],
-    })
+    selectors.audit_list(
+        actor=actor_from_request(request),
+        entity_type="registry.returnevent",
+        filters={**filters.active(), "page": page.number},
+        shown=len(page.object_list),
+    )
+    return render(
+        request,
+        "registry/return_list.html",
+        {
+            "page": page,
+            "total": total,
+            "more": more,
+            "filters": filters,
+            "size": size,
+            "sizes": PAGE_SIZES,
+            "countries": geo.country_choices(),
+            "choices": c,
+            "organisations": _organisations(request, Perm.VIEW_RETURN),
+            "regions": geo.subdivision_choices(filters.to_country) if filters.to_country else [],
+        },
+    )
 
 
 @login_required
 @_not_found_as_404
 def return_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     event = selectors.return_event_get_for(actor=actor_from_request(request), event_id=event_id)
-    facts = [(event._meta.get_field(f).verbose_name, event.fact_source(f)) for f in c.SOURCED_FACTS]
+    facts = [
+        (getattr(event._meta.get_field(f), "verbose_name", f), event.fact_source(f))
+        for f in c.SOURCED_FACTS
+    ]
     labels = dict(c.FactSource.choices)
-    return render(request, "registry/return_detail.html", {
-        "event": event, "person": event.person,
-        "fact_sources": [(name, labels.get(src, src)) for name, src in facts],
-        "can_change": can(request.user, Perm.CHANGE_RETURN, event.organisation_id),
-    })
+    return render(
+        request,
+        "registry/return_detail.html",
+        {
+            "event": event,
+            "person": event.person,
+            "fact_sources": [(name, labels.get(src, src)) for name, src in facts],
+            "can_change": can(request.user, Perm.CHANGE_RETURN, event.organisation_id),
+        },
+    )
 
 
 @login_required
 @require_GET
 def subdivisions(request: HttpRequest, country: str) -> JsonResponse:
     """List a country's regions in the active language, for the settlement-area select."""
-    return JsonResponse({"regions": [{"code": k, "name": v} for k, v in geo.subdivision_choices(country.upper())]})
+    return JsonResponse(
+        {"regions": [{"code": k, "name": v} for k, v in geo.subdivision_choices(country.upper())]}
+    )
 
 
 # --- The arrival desk ----------------------------------------------------------------
 
+
 def _arrival_office(request: HttpRequest, organisation_id: int) -> Office | None:
-    membership = request.user.memberships.filter(organisation_id=organisation_id, office__isnull=False).first()  # type: ignore[attr-defined]
+    membership = (
+        memberships_of(request.user)
+        .filter(organisation_id=organisation_id, office__isnull=False)
+        .first()
+    )
     return membership.office if membership else None
 
 
@@ -379,11 +498,21 @@ def arrival_candidates(request: HttpRequest) -> HttpResponse:
     dob = _parse_dob(request.GET.get("date_of_birth"))
     candidates = []
     if len(name) >= 2:
-        candidates = selectors.person_search(actor=actor_from_request(request), name=name, date_of_birth=dob,
-                                             perm=Perm.REGISTER_ARRIVAL)
-    return render(request, "registry/_arrival_candidates.html", {
-        "candidates": candidates, "selected": request.GET.get("person", "new"), "searched": len(name) >= 2,
-    })
+        candidates = selectors.person_search(
+            actor=actor_from_request(request),
+            name=name,
+            date_of_birth=dob,
+            perm=Perm.REGISTER_ARRIVAL,
+        )
+    return render(
+        request,
+        "registry/_arrival_candidates.html",
+        {
+            "candidates": candidates,
+            "selected": request.GET.get("person", "new"),
+            "searched": len(name) >= 2,
+        },
+    )
 
 
 @login_required
@@ -393,55 +522,99 @@ def arrival(request: HttpRequest) -> HttpResponse:
     organisation_id = _acting_organisation(request, Perm.REGISTER_ARRIVAL)
     organisation = Organisation.objects.get(pk=organisation_id)
     office = _arrival_office(request, organisation_id)
-    initial = {"return_date": datetime.date.today(), "to_country": office.country if office else organisation.country}
+    initial = {
+        "return_date": datetime.date.today(),
+        "to_country": office.country if office else organisation.country,
+    }
     form = ArrivalForm(request.POST or None, initial=initial)
     candidates: list[Any] = []
     actor = actor_from_request(request)
     if request.method == "GET" and request.GET.get("name"):
-        form = ArrivalForm(initial={**initial, "name": request.GET["name"],
-                                    "date_of_birth": request.GET.get("date_of_birth")})
-        candidates = selectors.person_search(actor=actor, name=request.GET["name"],
-                                             date_of_birth=_parse_dob(request.GET.get("date_of_birth")),
-                                             perm=Perm.REGISTER_ARRIVAL)
+        form = ArrivalForm(
+            initial={
+                **initial,
+                "name": request.GET["name"],
+                "date_of_birth": request.GET.get("date_of_birth"),
+            }
+        )
+        candidates = selectors.person_search(
+            actor=actor,
+            name=request.GET["name"],
+            date_of_birth=_parse_dob(request.GET.get("date_of_birth")),
+            perm=Perm.REGISTER_ARRIVAL,
+        )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             person = _arrival_person(actor, organisation_id, office, data)
             services.return_event_create(
-                actor=actor, person=person, from_country=data["from_country"], to_country=data["to_country"],
-                return_date=data["return_date"], mode=c.ReturnMode.PHYSICAL, permanence=data["permanence"],
-                voluntariness=data["voluntariness"], reasons=data["reasons"], intended_stay=data["intended_stay"],
-                settlement_area=data["settlement_area"], source=c.FactSource.BORDER_RECORD, office=office,
+                actor=actor,
+                person=person,
+                from_country=data["from_country"],
+                to_country=data["to_country"],
+                return_date=data["return_date"],
+                mode=c.ReturnMode.PHYSICAL,
+                permanence=data["permanence"],
+                voluntariness=data["voluntariness"],
+                reasons=data["reasons"],
+                intended_stay=data["intended_stay"],
+                settlement_area=data["settlement_area"],
+                source=c.FactSource.BORDER_RECORD,
+                office=office,
             )
         except NotFound:
             form.add_error(None, _("That person is no longer available; search again."))
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, _("Arrival of %(name)s registered.") % {"name": person.full_name})
+            messages.success(
+                request, _("Arrival of %(name)s registered.") % {"name": person.full_name}
+            )
             return redirect(f"{request.path}?done={person.pk}")
     elif request.method == "POST" and form.data.get("name"):
-        candidates = selectors.person_search(actor=actor, name=form.data["name"],
-                                             date_of_birth=_parse_dob(form.data.get("date_of_birth")),
-                                             perm=Perm.REGISTER_ARRIVAL, audit=False)
+        candidates = selectors.person_search(
+            actor=actor,
+            name=form.data["name"],
+            date_of_birth=_parse_dob(form.data.get("date_of_birth")),
+            perm=Perm.REGISTER_ARRIVAL,
+            audit=False,
+        )
     last = None
     if str(request.GET.get("done", "")).isdigit():
-        last = selectors.person_queryset_for(request.user).filter(pk=int(request.GET["done"])).first()
-    return render(request, "registry/arrival.html", {
-        "form": form, "candidates": candidates, "office": office, "organisation": organisation,
-        "selected": form.data.get("person", "new") if form.is_bound else "new", "last": last,
-        "searched": bool(candidates) or bool(form.data.get("name") or request.GET.get("name")),
-    })
+        last = (
+            selectors.person_queryset_for(request.user).filter(pk=int(request.GET["done"])).first()
+        )
+    return render(
+        request,
+        "registry/arrival.html",
+        {
+            "form": form,
+            "candidates": candidates,
+            "office": office,
+            "organisation": organisation,
+            "selected": form.data.get("person", "new") if form.is_bound else "new",
+            "last": last,
+            "searched": bool(candidates) or bool(form.data.get("name") or request.GET.get("name")),
+        },
+    )
 
 
-def _arrival_person(actor: Any, organisation_id: int, office: Office | None, data: dict[str, Any]) -> Any:
+def _arrival_person(
+    actor: Any, organisation_id: int, office: Office | None, data: dict[str, Any]
+) -> Any:
     if data["person"] != "new":
-        return selectors.person_get_for(actor=actor, person_id=data["person"], perm=Perm.REGISTER_ARRIVAL,
-                                        audit=False)
+        return selectors.person_get_for(
+            actor=actor, person_id=data["person"], perm=Perm.REGISTER_ARRIVAL, audit=False
+        )
     words = data["name"].split()
     given, family = (words[0], " ".join(words[1:])) if len(words) > 1 else (data["name"], "")
     return services.person_create(
-        actor=actor, organisation_id=organisation_id, given_name=given, family_name=family,
-        sex=data.get("sex") or c.Sex.UNKNOWN, date_of_birth=data.get("date_of_birth"),
-        nationalities=[data["to_country"]], office=office,
+        actor=actor,
+        organisation_id=organisation_id,
+        given_name=given,
+        family_name=family,
+        sex=data.get("sex") or c.Sex.UNKNOWN,
+        date_of_birth=data.get("date_of_birth"),
+        nationalities=[data["to_country"]],
+        office=office,
     )

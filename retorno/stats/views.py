@@ -23,8 +23,10 @@ def suppress(count: int) -> int | None:
     return None if 0 < count < settings.RETORNO_MIN_CELL_SIZE else count
 
 
-def _table(rows: list[dict[str, Any]], row_key: str, labels: dict[str, str]) -> list[dict[str, Any]]:
-    """Pivot counts into rows by row_key, with women, men and total columns, suppressing small cells."""
+def _table(
+    rows: list[dict[str, Any]], row_key: str, labels: dict[Any, Any]
+) -> list[dict[str, Any]]:
+    """Pivot counts into rows by row_key with women, men and total columns, small cells hidden."""
     table: dict[Any, dict[str, int]] = {}
     for row in rows:
         cell = table.setdefault(row[row_key], {})
@@ -33,11 +35,15 @@ def _table(rows: list[dict[str, Any]], row_key: str, labels: dict[str, str]) -> 
     for key in sorted(table, key=lambda k: (k is None, k)):
         cell = table[key]
         total = sum(cell.values())
-        result.append({
-            "key": key, "label": labels.get(key, key) if labels else key,
-            "female": suppress(cell.get(c.Sex.FEMALE, 0)), "male": suppress(cell.get(c.Sex.MALE, 0)),
-            "total": suppress(total),
-        })
+        result.append(
+            {
+                "key": key,
+                "label": labels.get(key, key) if labels else key,
+                "female": suppress(cell.get(c.Sex.FEMALE, 0)),
+                "male": suppress(cell.get(c.Sex.MALE, 0)),
+                "total": suppress(total),
+            }
+        )
     return result
 
 
@@ -48,17 +54,30 @@ def overview(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     events = ReturnEvent.objects.filter(organisation_id__in=orgs)
     by_voluntariness = list(events.values("voluntariness", "person__sex").annotate(n=Count("id")))
-    by_year = list(events.annotate(year=ExtractYear("return_date")).values("year", "person__sex").annotate(n=Count("id")))
+    by_year = list(
+        events.annotate(year=ExtractYear("return_date"))
+        .values("year", "person__sex")
+        .annotate(n=Count("id"))
+    )
     by_country = list(events.values("to_country", "person__sex").annotate(n=Count("id")))
     by_permanence = list(events.values("permanence", "person__sex").annotate(n=Count("id")))
     countries = {row["to_country"]: geo.country_name(row["to_country"]) for row in by_country}
-    return render(request, "stats/overview.html", {
-        "tables": [
-            (_("Returns by voluntariness"),
-             _table(by_voluntariness, "voluntariness", dict(c.Voluntariness.choices))),
-            (_("Returns by permanence"), _table(by_permanence, "permanence", dict(c.Permanence.choices))),
-            (_("Returns by country of return"), _table(by_country, "to_country", countries)),
-            (_("Returns by year"), _table(by_year, "year", {})),
-        ],
-        "min_cell": settings.RETORNO_MIN_CELL_SIZE,
-    })
+    return render(
+        request,
+        "stats/overview.html",
+        {
+            "tables": [
+                (
+                    _("Returns by voluntariness"),
+                    _table(by_voluntariness, "voluntariness", dict(c.Voluntariness.choices)),
+                ),
+                (
+                    _("Returns by permanence"),
+                    _table(by_permanence, "permanence", dict(c.Permanence.choices)),
+                ),
+                (_("Returns by country of return"), _table(by_country, "to_country", countries)),
+                (_("Returns by year"), _table(by_year, "year", {})),
+            ],
+            "min_cell": settings.RETORNO_MIN_CELL_SIZE,
+        },
+    )

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,29 +14,96 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='when')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='who (as recorded)')),
-                ('action', models.CharField(choices=[('create', 'created'), ('update', 'updated'), ('delete', 'deleted'), ('view', 'viewed'), ('list', 'listed'), ('search', 'searched'), ('export', 'exported'), ('import', 'imported'), ('login', 'logged in'), ('login_failed', 'failed login'), ('logout', 'logged out')], max_length=20, verbose_name='action')),
-                ('channel', models.CharField(choices=[('web', 'web page'), ('api', 'API'), ('import', 'import'), ('command', 'command line')], max_length=10, verbose_name='channel')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='from address')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='browser or client')),
-                ('organisation_id', models.BigIntegerField(blank=True, null=True, verbose_name='organisation')),
-                ('entity_type', models.CharField(blank=True, max_length=60, verbose_name='record type')),
-                ('entity_id', models.CharField(blank=True, max_length=40, verbose_name='record')),
-                ('person_id', models.BigIntegerField(blank=True, null=True, verbose_name='person')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='summary')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='before')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='after')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='who')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="when")),
+                (
+                    "actor_label",
+                    models.CharField(blank=True, max_length=150, verbose_name="who (as recorded)"),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "created"),
+                            ("update", "updated"),
+                            ("delete", "deleted"),
+                            ("view", "viewed"),
+                            ("list", "listed"),
+                            ("search", "searched"),
+                            ("export", "exported"),
+                            ("import", "imported"),
+                            ("login", "logged in"),
+                            ("login_failed", "failed login"),
+                            ("logout", "logged out"),
+                        ],
+                        max_length=20,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "web page"),
+                            ("api", "API"),
+                            ("import", "import"),
+                            ("command", "command line"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(
+                        blank=True, null=True, verbose_name="from address"
+                    ),
+                ),
+                (
+                    "user_agent",
+                    models.CharField(blank=True, max_length=300, verbose_name="browser or client"),
+                ),
+                (
+                    "organisation_id",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="organisation"),
+                ),
+                (
+                    "entity_type",
+                    models.CharField(blank=True, max_length=60, verbose_name="record type"),
+                ),
+                ("entity_id", models.CharField(blank=True, max_length=40, verbose_name="record")),
+                ("person_id", models.BigIntegerField(blank=True, null=True, verbose_name="person")),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="summary")),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="before")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="after")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="who",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['entity_type', 'entity_id'], name='audit_entity_idx'), models.Index(fields=['person_id', 'at'], name='audit_person_idx'), models.Index(fields=['actor', 'at'], name='audit_actor_idx')],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["entity_type", "entity_id"], name="audit_entity_idx"),
+                    models.Index(fields=["person_id", "at"], name="audit_person_idx"),
+                    models.Index(fields=["actor", "at"], name="audit_actor_idx"),
+                ],
             },
         ),
     ]

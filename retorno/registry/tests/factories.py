@@ -11,7 +11,9 @@ from retorno.registry.services import person_key_rows
 
 def make_person(organisation: Organisation, **fields: Any) -> Person:
     values: dict[str, Any] = {
-        "given_name": "Amina", "family_name": "Kamara", "sex": c.Sex.FEMALE,
+        "given_name": "Amina",
+        "family_name": "Kamara",
+        "sex": c.Sex.FEMALE,
         "date_of_birth": datetime.date(1990, 4, 12),
     }
     values.update(fields)
@@ -24,9 +26,14 @@ def make_person(organisation: Organisation, **fields: Any) -> Person:
 
 def make_return(person: Person, **fields: Any) -> ReturnEvent:
     values: dict[str, Any] = {
-        "from_country": "NL", "to_country": "SL", "return_date": datetime.date(2024, 3, 1),
-        "mode": c.ReturnMode.PHYSICAL, "permanence": c.Permanence.PERMANENT,
+        "from_country": "NL",
+        "to_country": "SL",
+        "return_date": datetime.date(2024, 3, 1),
+        "mode": c.ReturnMode.PHYSICAL,
+        "permanence": c.Permanence.PERMANENT,
         "voluntariness": c.Voluntariness.SPONTANEOUS,
     }
     values.update(fields)
-    return ReturnEvent.objects.create(organisation_id=person.organisation_id, person=person, **values)
+    return ReturnEvent.objects.create(
+        organisation_id=person.organisation_id, person=person, **values
+    )

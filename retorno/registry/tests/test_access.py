@@ -9,7 +9,7 @@ from django.test import Client
 from retorno.accounts.models import Organisation
 from retorno.accounts.roles import ROLE_PERMISSIONS, Perm, Role
 from retorno.core.models import AuditAction, AuditEvent
-from retorno.registry.models import Person, ReturnEvent
+from retorno.registry.models import Person
 from retorno.registry.tests.factories import make_person, make_return
 from retorno.stats.views import suppress
 
@@ -30,7 +30,9 @@ def _client(user: User) -> Client:
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_registry_pages_follow_the_role_table(role: str, users: dict[str, User], person: Person) -> None:
+def test_registry_pages_follow_the_role_table(
+    role: str, users: dict[str, User], person: Person
+) -> None:
     perms = ROLE_PERMISSIONS[role]
     client = _client(users[role])
     expectations = {
@@ -52,10 +54,17 @@ def test_registry_pages_follow_the_role_table(role: str, users: dict[str, User],
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_creating_a_person_follows_the_role_table(role: str, users: dict[str, User]) -> None:
     client = _client(users[role])
-    response = client.post("/registry/people/new/", {
-        "given_name": "Ion", "family_name": "Rusu", "sex": "male", "birth_precision": "exact",
-        "education_level": "isced3", "family_status": "single",
-    })
+    response = client.post(
+        "/registry/people/new/",
+        {
+            "given_name": "Ion",
+            "family_name": "Rusu",
+            "sex": "male",
+            "birth_precision": "exact",
+            "education_level": "isced3",
+            "family_status": "single",
+        },
+    )
     allowed = Perm.CREATE_PERSON in ROLE_PERMISSIONS[role]
     assert response.status_code == (302 if allowed else 403)
     assert Person.objects.filter(family_name="Rusu").exists() is allowed
@@ -66,7 +75,12 @@ def test_other_organisations_records_are_invisible(omar: User, person: Person) -
     assert client.get(f"/registry/people/{person.pk}/").status_code == 404
     assert person.full_name not in client.get("/registry/people/").content.decode()
     assert "Kamara" not in client.get("/registry/returns/").content.decode()
-    assert client.get(f"/registry/arrival/candidates/?name=Amina+Kamara&date_of_birth=1990-04-12").content.decode().count("Kamara") == 0
+    assert (
+        client.get("/registry/arrival/candidates/?name=Amina+Kamara&date_of_birth=1990-04-12")
+        .content.decode()
+        .count("Kamara")
+        == 0
+    )
 
 
 def test_statistician_sees_figures_not_names(users: dict[str, User], person: Person) -> None:
@@ -94,21 +108,46 @@ def test_lists_are_audited_with_their_filters(carla: User, person: Person) -> No
     assert listed.after == {"to_country": "SL", "voluntariness": "spontaneous", "page": "1"}
 
 
-def test_audit_trail_page_shows_changes_to_administrators(alice: User, carla: User, person: Person) -> None:
+def test_audit_trail_page_shows_changes_to_administrators(
+    alice: User, carla: User, person: Person
+) -> None:
     _client(carla).get(f"/registry/people/{person.pk}/")
     page = _client(alice).get("/audit/?action=view").content.decode()
     assert "carla" in page
 
 
 def test_return_list_filters(carla: User, host_org: Organisation) -> None:
-    woman = make_person(host_org, given_name="Rosa", family_name="Hernández", sex="female",
-                        date_of_birth=datetime.date(1985, 1, 1))
-    man = make_person(host_org, given_name="Carlos", family_name="Mejía", sex="male",
-                      date_of_birth=datetime.date(2010, 1, 1))
-    make_return(woman, from_country="US", to_country="SV", voluntariness="forced", age_at_return=39,
-                return_date=datetime.date(2024, 5, 1), settlement_area="SV-SS")
-    make_return(man, from_country="ES", to_country="SV", voluntariness="assisted", age_at_return=14,
-                return_date=datetime.date(2022, 5, 1))
+    woman = make_person(
+        host_org,
+        given_name="Rosa",
+        family_name="Hernández",
+        sex="female",
+        date_of_birth=datetime.date(1985, 1, 1),
+    )
+    man = make_person(
+        host_org,
+        given_name="Carlos",
+        family_name="Mejía",
+        sex="male",
+        date_of_birth=datetime.date(2010, 1, 1),
+    )
+    make_return(
+        woman,
+        from_country="US",
+        to_country="SV",
+        voluntariness="forced",
+        age_at_return=39,
+        return_date=datetime.date(2024, 5, 1),
+        settlement_area="SV-SS",
+    )
+    make_return(
+        man,
+        from_country="ES",
+        to_country="SV",
+        voluntariness="assisted",
+        age_at_return=14,
+        return_date=datetime.date(2022, 5, 1),
+    )
     client = _client(carla)
 
     def names(query: str) -> set[str]:
@@ -128,8 +167,15 @@ def test_return_list_filters(carla: User, host_org: Organisation) -> None:
 
 def test_edit_conflict_shows_message_and_keeps_entries(carla: User, person: Person) -> None:
     client = _client(carla)
-    base = {"given_name": "Aminata", "family_name": "Kamara", "sex": "female", "birth_precision": "exact",
-            "education_level": "unknown", "family_status": "unknown", "version": person.version}
+    base = {
+        "given_name": "Aminata",
+        "family_name": "Kamara",
+        "sex": "female",
+        "birth_precision": "exact",
+        "education_level": "unknown",
+        "family_status": "unknown",
+        "version": person.version,
+    }
     assert client.post(f"/registry/people/{person.pk}/edit/", base).status_code == 302
     response = client.post(f"/registry/people/{person.pk}/edit/", {**base, "given_name": "Ami"})
     assert response.status_code == 200
@@ -138,4 +184,3 @@ def test_edit_conflict_shows_message_and_keeps_entries(carla: User, person: Pers
     assert 'value="Ami"' in page
     person.refresh_from_db()
     assert person.given_name == "Aminata"
-

@@ -15,13 +15,30 @@ from retorno.registry.tests.factories import make_person
 @pytest.fixture
 def known(host_org: Organisation) -> list[Person]:
     return [
-        make_person(host_org, given_name="Mohamed", family_name="Benali", sex="male",
-                    date_of_birth=datetime.date(1987, 5, 9)),
-        make_person(host_org, given_name="Fatima", family_name="Benali", sex="female",
-                    date_of_birth=datetime.date(1990, 7, 1)),
-        make_person(host_org, given_name="Nguyễn", family_name="Thị Lan", sex="female",
-                    date_of_birth=datetime.date(1979, 11, 30)),
-        make_person(host_org, given_name="Moussa", family_name="Diallo", sex="male", date_of_birth=None),
+        make_person(
+            host_org,
+            given_name="Mohamed",
+            family_name="Benali",
+            sex="male",
+            date_of_birth=datetime.date(1987, 5, 9),
+        ),
+        make_person(
+            host_org,
+            given_name="Fatima",
+            family_name="Benali",
+            sex="female",
+            date_of_birth=datetime.date(1990, 7, 1),
+        ),
+        make_person(
+            host_org,
+            given_name="Nguyễn",
+            family_name="Thị Lan",
+            sex="female",
+            date_of_birth=datetime.date(1979, 11, 30),
+        ),
+        make_person(
+            host_org, given_name="Moussa", family_name="Diallo", sex="male", date_of_birth=None
+        ),
     ]
 
 
@@ -41,12 +58,16 @@ def test_person_search_finds_spelling_variants(
     known: list[Person], carla: User, name: str, dob: str | None, expected: str
 ) -> None:
     actor = Actor(user=carla)
-    found = person_search(actor=actor, name=name, date_of_birth=datetime.date.fromisoformat(dob) if dob else None)
+    found = person_search(
+        actor=actor, name=name, date_of_birth=datetime.date.fromisoformat(dob) if dob else None
+    )
     assert found and found[0].person.given_name == expected
 
 
 def test_person_search_prefers_matching_birth_date(known: list[Person], carla: User) -> None:
-    found = person_search(actor=Actor(user=carla), name="Benali", date_of_birth=datetime.date(1990, 7, 1))
+    found = person_search(
+        actor=Actor(user=carla), name="Benali", date_of_birth=datetime.date(1990, 7, 1)
+    )
     assert found[0].person.given_name == "Fatima"
     found = person_search(actor=Actor(user=carla), name="Benali")
     assert {c.person.given_name for c in found} == {"Fatima", "Mohamed"}
@@ -54,16 +75,28 @@ def test_person_search_prefers_matching_birth_date(known: list[Person], carla: U
 
 @pytest.fixture
 def rita(users: dict[str, User], host_org: Organisation) -> User:
-    office = Office.objects.create(organisation=host_org, name="Airport desk", kind="airport", country="MA")
+    office = Office.objects.create(
+        organisation=host_org, name="Airport desk", kind="airport", country="MA"
+    )
     Membership.objects.filter(user=users[Role.RECEPTION_OFFICER]).update(office=office)
     return users[Role.RECEPTION_OFFICER]
 
 
 def _arrival(**changes: str) -> dict[str, str]:
-    data = {"name": "Muhammad Benali", "date_of_birth": "1987-05-09", "person": "new", "sex": "male",
-            "from_country": "ES", "to_country": "MA", "return_date": "2026-01-10",
-            "permanence": "permanent", "voluntariness": "spontaneous", "reasons": "family",
-            "intended_stay": "for_good", "settlement_area": "MA-04"}
+    data = {
+        "name": "Muhammad Benali",
+        "date_of_birth": "1987-05-09",
+        "person": "new",
+        "sex": "male",
+        "from_country": "ES",
+        "to_country": "MA",
+        "return_date": "2026-01-10",
+        "permanence": "permanent",
+        "voluntariness": "spontaneous",
+        "reasons": "family",
+        "intended_stay": "for_good",
+        "settlement_area": "MA-04",
+    }
     data.update(changes)
     return data
 
@@ -71,7 +104,9 @@ def _arrival(**changes: str) -> dict[str, str]:
 def test_arrival_attaches_return_to_the_chosen_person(rita: User, known: list[Person]) -> None:
     client = Client()
     client.force_login(rita)
-    fragment = client.get("/registry/arrival/candidates/", {"name": "Muhammad Benali", "date_of_birth": "1987-05-09"})
+    fragment = client.get(
+        "/registry/arrival/candidates/", {"name": "Muhammad Benali", "date_of_birth": "1987-05-09"}
+    )
     assert f'value="{known[0].pk}"' in fragment.content.decode()
     response = client.post("/registry/arrival/", _arrival(person=str(known[0].pk)))
     assert response.status_code == 302

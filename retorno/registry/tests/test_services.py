@@ -20,9 +20,13 @@ ActorFor = Callable[[User], Actor]
 
 def _return_fields(**changes: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {
-        "from_country": "BE", "to_country": "MA", "return_date": datetime.date(2025, 6, 1),
-        "mode": c.ReturnMode.PHYSICAL, "permanence": c.Permanence.PERMANENT,
-        "voluntariness": c.Voluntariness.ASSISTED, "reasons": [c.ReturnReason.FAMILY],
+        "from_country": "BE",
+        "to_country": "MA",
+        "return_date": datetime.date(2025, 6, 1),
+        "mode": c.ReturnMode.PHYSICAL,
+        "permanence": c.Permanence.PERMANENT,
+        "voluntariness": c.Voluntariness.ASSISTED,
+        "reasons": [c.ReturnReason.FAMILY],
         "settlement_area": "MA-04",
     }
     fields.update(changes)
@@ -32,14 +36,21 @@ def _return_fields(**changes: Any) -> dict[str, Any]:
 @pytest.fixture
 def person(carla: User, host_org: Organisation, actor_for: ActorFor) -> Person:
     return services.person_create(
-        actor=actor_for(carla), organisation_id=host_org.pk, given_name="Youssef",
-        family_name="El Amrani", sex=c.Sex.MALE, date_of_birth=datetime.date(1988, 2, 3),
+        actor=actor_for(carla),
+        organisation_id=host_org.pk,
+        given_name="Youssef",
+        family_name="El Amrani",
+        sex=c.Sex.MALE,
+        date_of_birth=datetime.date(1988, 2, 3),
         aliases=["Yusuf Amrani"],
     )
 
 
 def test_person_create_writes_keys_and_audit(person: Person, carla: User) -> None:
-    assert set(PersonNameKey.objects.filter(person=person).values_list("key", flat=True)) >= {"asf", "amrn"}
+    assert set(PersonNameKey.objects.filter(person=person).values_list("key", flat=True)) >= {
+        "asf",
+        "amrn",
+    }
     event = AuditEvent.objects.get(action=AuditAction.CREATE, entity_type="registry.person")
     assert event.actor == carla and event.person_id == person.pk
     assert event.after is not None and event.after["given_name"] == "Youssef"
@@ -54,8 +65,12 @@ def test_person_create_refused_outside_own_organisation(
     assert not Person.objects.exists()
 
 
-def test_person_update_records_before_and_after(person: Person, carla: User, actor_for: ActorFor) -> None:
-    services.person_update(actor=actor_for(carla), person=person, version=person.version, family_name="Amrani")
+def test_person_update_records_before_and_after(
+    person: Person, carla: User, actor_for: ActorFor
+) -> None:
+    services.person_update(
+        actor=actor_for(carla), person=person, version=person.version, family_name="Amrani"
+    )
     event = AuditEvent.objects.filter(action=AuditAction.UPDATE).get()
     assert event.before is not None and event.before["family_name"] == "El Amrani"
     assert event.after is not None and event.after["family_name"] == "Amrani"
@@ -64,27 +79,43 @@ def test_person_update_records_before_and_after(person: Person, carla: User, act
     assert person.version == 2
 
 
-def test_concurrent_edit_is_refused_and_loses_nothing(person: Person, carla: User, actor_for: ActorFor) -> None:
+def test_concurrent_edit_is_refused_and_loses_nothing(
+    person: Person, carla: User, actor_for: ActorFor
+) -> None:
     first = Person.objects.get(pk=person.pk)
     second = Person.objects.get(pk=person.pk)
-    services.person_update(actor=actor_for(carla), person=first, version=first.version, given_name="Yusuf")
+    services.person_update(
+        actor=actor_for(carla), person=first, version=first.version, given_name="Yusuf"
+    )
     with pytest.raises(StaleEdit):
-        services.person_update(actor=actor_for(carla), person=second, version=second.version, given_name="Joseph")
+        services.person_update(
+            actor=actor_for(carla), person=second, version=second.version, given_name="Joseph"
+        )
     person.refresh_from_db()
     assert person.given_name == "Yusuf"
     assert AuditEvent.objects.filter(action=AuditAction.UPDATE).count() == 1
 
 
-def test_return_event_derives_time_abroad_and_age(person: Person, carla: User, actor_for: ActorFor) -> None:
+def test_return_event_derives_time_abroad_and_age(
+    person: Person, carla: User, actor_for: ActorFor
+) -> None:
     actor = actor_for(carla)
-    services.episode_create(actor=actor, person=person, host_country="BE", started_on=datetime.date(2019, 1, 15),
-                            ended_on=datetime.date(2025, 5, 20), status_abroad=c.StatusAbroad.REGULAR_WORKER)
+    services.episode_create(
+        actor=actor,
+        person=person,
+        host_country="BE",
+        started_on=datetime.date(2019, 1, 15),
+        ended_on=datetime.date(2025, 5, 20),
+        status_abroad=c.StatusAbroad.REGULAR_WORKER,
+    )
     event = services.return_event_create(actor=actor, person=person, **_return_fields())
     assert event.time_abroad_months == 76
     assert event.age_at_return == 37
     # Editing the episode updates the derived figure of existing returns.
     episode = person.episodes.get()
-    services.episode_update(actor=actor, episode=episode, version=episode.version, started_on=datetime.date(2020, 1, 15))
+    services.episode_update(
+        actor=actor, episode=episode, version=episode.version, started_on=datetime.date(2020, 1, 15)
+    )
     event.refresh_from_db()
     assert event.time_abroad_months == 64
 
@@ -93,8 +124,16 @@ def test_overlapping_episodes_count_once() -> None:
     from retorno.registry.models import MigrationEpisode
 
     episodes = [
-        MigrationEpisode(host_country="ES", started_on=datetime.date(2010, 1, 1), ended_on=datetime.date(2012, 1, 1)),
-        MigrationEpisode(host_country="FR", started_on=datetime.date(2011, 1, 1), ended_on=datetime.date(2013, 1, 1)),
+        MigrationEpisode(
+            host_country="ES",
+            started_on=datetime.date(2010, 1, 1),
+            ended_on=datetime.date(2012, 1, 1),
+        ),
+        MigrationEpisode(
+            host_country="FR",
+            started_on=datetime.date(2011, 1, 1),
+            ended_on=datetime.date(2013, 1, 1),
+        ),
         MigrationEpisode(host_country="IT", started_on=datetime.date(2020, 1, 1), ended_on=None),
     ]
     assert services.time_abroad_months(episodes, datetime.date(2021, 1, 1)) == 48
@@ -116,7 +155,9 @@ def test_invalid_return_is_refused_with_field_error(
     person: Person, carla: User, actor_for: ActorFor, changes: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(ValidationError) as error:
-        services.return_event_create(actor=actor_for(carla), person=person, **_return_fields(**changes))
+        services.return_event_create(
+            actor=actor_for(carla), person=person, **_return_fields(**changes)
+        )
     assert field in error.value.message_dict
     assert not ReturnEvent.objects.exists()
 
@@ -124,19 +165,35 @@ def test_invalid_return_is_refused_with_field_error(
 def test_return_update_conflict(person: Person, carla: User, actor_for: ActorFor) -> None:
     actor = actor_for(carla)
     event = services.return_event_create(actor=actor, person=person, **_return_fields())
-    services.return_event_update(actor=actor, event=event, version=1, intended_stay=c.IntendedStay.FOR_GOOD)
+    services.return_event_update(
+        actor=actor, event=event, version=1, intended_stay=c.IntendedStay.FOR_GOOD
+    )
     stale = ReturnEvent.objects.get(pk=event.pk)
     with pytest.raises(StaleEdit):
-        services.return_event_update(actor=actor, event=stale, version=1, intended_stay=c.IntendedStay.UNDECIDED)
+        services.return_event_update(
+            actor=actor, event=stale, version=1, intended_stay=c.IntendedStay.UNDECIDED
+        )
     assert ReturnEvent.objects.get(pk=event.pk).intended_stay == c.IntendedStay.FOR_GOOD
 
 
-def test_consent_history_keeps_every_decision(person: Person, carla: User, actor_for: ActorFor) -> None:
+def test_consent_history_keeps_every_decision(
+    person: Person, carla: User, actor_for: ActorFor
+) -> None:
     actor = actor_for(carla)
-    services.consent_record(actor=actor, person=person, purpose=c.ConsentPurpose.REFERRAL,
-                            status=c.ConsentStatus.GIVEN, channel=c.ConsentChannel.WRITTEN)
-    services.consent_record(actor=actor, person=person, purpose=c.ConsentPurpose.REFERRAL,
-                            status=c.ConsentStatus.WITHDRAWN, channel=c.ConsentChannel.ORAL)
+    services.consent_record(
+        actor=actor,
+        person=person,
+        purpose=c.ConsentPurpose.REFERRAL,
+        status=c.ConsentStatus.GIVEN,
+        channel=c.ConsentChannel.WRITTEN,
+    )
+    services.consent_record(
+        actor=actor,
+        person=person,
+        purpose=c.ConsentPurpose.REFERRAL,
+        status=c.ConsentStatus.WITHDRAWN,
+        channel=c.ConsentChannel.ORAL,
+    )
     assert list(person.consents.values_list("status", flat=True)) == ["withdrawn", "given"]
 
 
@@ -163,3 +220,12 @@ def test_audit_trail_cannot_be_changed(person: Person) -> None:
         AuditEvent.objects.all().delete()
     with pytest.raises(PermissionError):
         AuditEvent.objects.update(summary="x")
+
+
+def test_database_refuses_to_rewrite_the_audit_trail_on_postgresql(person: Person) -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET summary = 'x'")
