@@ -330,3 +330,18 @@ class ArrivalForm(forms.Form):
         if value != "new" and not value.isdigit():
             raise ValidationError(_("Choose a person from the list or “new person”."))
         return value
+
+
+class IdentityDocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=c.DocumentKind.choices)
+    number = forms.CharField(label=_("Number"), max_length=60)
+    issuing_country = CountryField(label=_("Issuing country"), required=False)
+    expires_on = forms.DateField(
+        label=_("Expires"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ContactForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=c.ContactKind.choices)
+    value = forms.CharField(label=_("Value"), max_length=200)
+    is_preferred = forms.BooleanField(label=_("Preferred"), required=False)

@@ -17,7 +17,9 @@ from retorno.core.errors import StaleEdit
 from retorno.core.models import AuditAction
 from retorno.registry.models import (
     Consent,
+    Contact,
     Household,
+    IdentityDocument,
     MigrationEpisode,
     Person,
     PersonNameKey,
@@ -446,3 +448,60 @@ def return_event_update(
         summary=", ".join(changed_fields(before, after)),
     )
     return event
+
+
+@transaction.atomic
+def identity_document_add(*, actor: Actor, person: Person, **fields: Any) -> IdentityDocument:
+    """Record an identity document the person holds or held."""
+    from retorno.core.geo import is_country
+
+    require(actor.user, Perm.CHANGE_PERSON, person.organisation_id)
+    document = IdentityDocument(person=person, **fields)
+    document.issuing_country = (document.issuing_country or "").upper()
+    document.full_clean(exclude=["person"])
+    if document.issuing_country and not is_country(document.issuing_country):
+        raise ValidationError({"issuing_country": _("Not a known country code.")})
+    document.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=document,
+        organisation_id=person.organisation_id,
+        person_id=person.pk,
+        after=snapshot(document),
+    )
+    return document
+
+
+@transaction.atomic
+def contact_add(*, actor: Actor, person: Person, **fields: Any) -> Contact:
+    """Record a way to reach the person."""
+    require(actor.user, Perm.CHANGE_PERSON, person.organisation_id)
+    contact = Contact(person=person, **fields)
+    contact.full_clean(exclude=["person"])
+    contact.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        entity=contact,
+        organisation_id=person.organisation_id,
+        person_id=person.pk,
+        after=snapshot(contact),
+    )
+    return contact
+
+
+@transaction.atomic
+def person_detail_remove(*, actor: Actor, item: IdentityDocument | Contact) -> None:
+    """Remove a document or contact from a person's record."""
+    person = item.person
+    require(actor.user, Perm.CHANGE_PERSON, person.organisation_id)
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        entity=item,
+        organisation_id=person.organisation_id,
+        person_id=person.pk,
+        before=snapshot(item),
+    )
+    item.delete()

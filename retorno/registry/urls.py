@@ -21,6 +21,14 @@ urlpatterns = [
         "people/<int:person_id>/returns/<int:event_id>/edit/", views.return_form, name="return_edit"
     ),
     path("people/<int:person_id>/consents/new/", views.consent_form, name="consent_create"),
+    path(
+        "people/<int:person_id>/<str:kind>/new/", views.person_detail_add, name="person_detail_add"
+    ),
+    path(
+        "people/<int:person_id>/<str:kind>/<int:item_id>/remove/",
+        views.person_detail_remove,
+        name="person_detail_remove",
+    ),
     path("households/new/", views.household_create, name="household_create"),
     path("households/<int:household_id>/", views.household_detail, name="household_detail"),
     path("returns/", views.return_list, name="return_list"),

@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from retorno.accounts.access import can, memberships_of, orgs_with, require
@@ -26,12 +27,14 @@ from retorno.registry import selectors, services
 from retorno.registry.forms import (
     ArrivalForm,
     ConsentForm,
+    ContactForm,
     EpisodeForm,
     HouseholdForm,
+    IdentityDocumentForm,
     PersonForm,
     ReturnEventForm,
 )
-from retorno.registry.models import MigrationEpisode
+from retorno.registry.models import Contact, IdentityDocument, MigrationEpisode
 
 PAGE_SIZES = (25, 50, 100, 200)
 
@@ -618,3 +621,63 @@ def _arrival_person(
         nationalities=[data["to_country"]],
         office=office,
     )
+
+
+# Documents and contacts share one pair of views: the kind picks the form, service and model.
+PERSON_DETAILS: dict[str, tuple[type[Any], Callable[..., Any], type[Any], Any]] = {
+    "document": (
+        IdentityDocumentForm,
+        services.identity_document_add,
+        IdentityDocument,
+        _lazy("Identity document"),
+    ),
+    "contact": (ContactForm, services.contact_add, Contact, _lazy("Contact")),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_not_found_as_404
+def person_detail_add(request: HttpRequest, person_id: int, kind: str) -> HttpResponse:
+    if kind not in PERSON_DETAILS:
+        raise Http404
+    form_class, add, _model, title = PERSON_DETAILS[kind]
+    actor = actor_from_request(request)
+    person = selectors.person_get_for(
+        actor=actor, person_id=person_id, perm=Perm.CHANGE_PERSON, audit=False
+    )
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            add(actor=actor, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:person_detail", person_id=person.pk)
+    return render(
+        request,
+        "registry/person_detail_form.html",
+        {"form": form, "person": person, "title": title},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+@_not_found_as_404
+def person_detail_remove(
+    request: HttpRequest, person_id: int, kind: str, item_id: int
+) -> HttpResponse:
+    if kind not in PERSON_DETAILS:
+        raise Http404
+    model = PERSON_DETAILS[kind][2]
+    actor = actor_from_request(request)
+    person = selectors.person_get_for(
+        actor=actor, person_id=person_id, perm=Perm.CHANGE_PERSON, audit=False
+    )
+    item = model.objects.filter(person=person, pk=item_id).first()
+    if item is None:
+        raise Http404
+    services.person_detail_remove(actor=actor, item=item)
+    messages.success(request, _("Removed."))
+    return redirect("registry:person_detail", person_id=person.pk)

@@ -184,3 +184,44 @@ def test_edit_conflict_shows_message_and_keeps_entries(carla: User, person: Pers
     assert 'value="Ami"' in page
     person.refresh_from_db()
     assert person.given_name == "Aminata"
+
+
+def test_documents_and_contacts_are_added_and_removed_with_audit(
+    carla: User, omar: User, person: Person
+) -> None:
+    client = _client(carla)
+    url = f"/registry/people/{person.pk}/document/new/"
+    bad = client.post(url, {"kind": "passport", "number": "", "issuing_country": "SL"})
+    assert bad.status_code == 200 and not person.documents.exists()
+    assert (
+        client.post(
+            url, {"kind": "passport", "number": "P123", "issuing_country": "SL"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"/registry/people/{person.pk}/contact/new/",
+            {"kind": "phone", "value": "+232 76 000000"},
+        ).status_code
+        == 302
+    )
+    document = person.documents.get()
+    assert (
+        _client(omar)
+        .post(f"/registry/people/{person.pk}/document/{document.pk}/remove/")
+        .status_code
+        == 404
+    )
+    assert (
+        client.post(f"/registry/people/{person.pk}/document/{document.pk}/remove/").status_code
+        == 302
+    )
+    assert not person.documents.exists() and person.contacts.count() == 1
+    kinds = set(AuditEvent.objects.filter(person_id=person.pk).values_list("entity_type", "action"))
+    assert {
+        ("registry.identitydocument", "create"),
+        ("registry.identitydocument", "delete"),
+        ("registry.contact", "create"),
+    } <= kinds
+    assert client.get(f"/registry/people/{person.pk}/nonsense/new/").status_code == 404
