@@ -30,9 +30,12 @@ def country_name(code: str, language: str | None = None) -> str:
     if country is None:
         return code or ""
     language = language or _language()
+    # People say "Moldova" and "Bolivia", not "Moldova, Republic of"; the catalogues
+    # translate the common names too.
+    name = str(getattr(country, "common_name", None) or country.name)
     if language == "en":
-        return str(getattr(country, "common_name", None) or country.name)
-    return _translator("iso3166-1", language).gettext(country.name)
+        return name
+    return _translator("iso3166-1", language).gettext(name)
 
 
 def subdivision_name(code: str, language: str | None = None) -> str:

@@ -15,6 +15,15 @@ _ISCO = re.compile(r"^\d{1,4}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
+class DateInput(forms.DateInput):
+    """A native date picker; its value must be ISO whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class CountryField(forms.ChoiceField):
     """A country select whose names follow the active language."""
 
@@ -52,7 +61,7 @@ class PersonForm(forms.Form):
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=c.Sex.choices, widget=forms.RadioSelect)
     date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of birth"), required=False, widget=DateInput()
     )
     birth_precision = forms.ChoiceField(
         label=_("Precision of the date of birth"),
@@ -129,11 +138,11 @@ class PersonForm(forms.Form):
 
 class EpisodeForm(forms.Form):
     host_country = CountryField(label=_("Host country"))
-    started_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = forms.DateField(label=_("From"), widget=DateInput())
     ended_on = forms.DateField(
         label=_("To"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Leave empty if the person still lives there."),
     )
     status_abroad = forms.ChoiceField(label=_("Status abroad"), choices=c.StatusAbroad.choices)
@@ -155,7 +164,7 @@ class ReturnEventForm(forms.Form):
     from_country = CountryField(label=_("Returned from"))
     to_country = CountryField(label=_("Returned to"))
     return_date = forms.DateField(
-        label=_("Date of return"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of return"), widget=DateInput()
     )
     mode = forms.ChoiceField(
         label=_("Mode"),
@@ -272,7 +281,7 @@ class HouseholdForm(forms.Form):
 class ArrivalSearchForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of birth"), required=False, widget=DateInput()
     )
 
 
@@ -285,7 +294,7 @@ class ArrivalForm(forms.Form):
         help_text=_("Given name and family name, as the person says them."),
     )
     date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of birth"), required=False, widget=DateInput()
     )
     person = forms.CharField(required=False, widget=forms.HiddenInput)
     sex = forms.ChoiceField(
@@ -298,7 +307,7 @@ class ArrivalForm(forms.Form):
     from_country = CountryField(label=_("Arriving from"))
     to_country = CountryField(label=_("Country of arrival"))
     return_date = forms.DateField(
-        label=_("Date of arrival"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of arrival"), widget=DateInput()
     )
     permanence = forms.ChoiceField(
         label=_("Permanence"),
@@ -337,7 +346,7 @@ class IdentityDocumentForm(forms.Form):
     number = forms.CharField(label=_("Number"), max_length=60)
     issuing_country = CountryField(label=_("Issuing country"), required=False)
     expires_on = forms.DateField(
-        label=_("Expires"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Expires"), required=False, widget=DateInput()
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from retorno.accounts.models import Membership, Office, Organisation
 from retorno.accounts.roles import Role
@@ -23,8 +23,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("RETORNO_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -149,6 +149,8 @@ def shoot_languages(shot: Callable[[Page, str], Path]) -> Callable[..., list[Pat
 @pytest.fixture
 def rita(users: dict[str, User], host_org: Organisation) -> User:
     """The reception officer, working at an airport desk in Morocco."""
-    office = Office.objects.create(organisation=host_org, name="Casablanca airport desk", kind="airport", country="MA")
+    office = Office.objects.create(
+        organisation=host_org, name="Casablanca airport desk", kind="airport", country="MA"
+    )
     Membership.objects.filter(user=users[Role.RECEPTION_OFFICER]).update(office=office)
     return users[Role.RECEPTION_OFFICER]
