@@ -54,6 +54,11 @@
     showChoice();
   }
 
+  // On a phone, results matter more than an unused filter form: fold it away.
+  document.querySelectorAll("details[data-collapse-on-phone=yes]").forEach(function (box) {
+    if (window.matchMedia("(max-width: 40rem)").matches) { box.open = false; }
+  });
+
   // Turn a settlement-area text box into a list of the country's regions.
   var forms = document.querySelectorAll("form[data-regions-url]");
   forms.forEach(function (form) {
