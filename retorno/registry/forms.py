@@ -60,9 +60,7 @@ class PersonForm(forms.Form):
         help_text=_("One per line: earlier names, other transliterations, nicknames."),
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=c.Sex.choices, widget=forms.RadioSelect)
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=DateInput()
-    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
     birth_precision = forms.ChoiceField(
         label=_("Precision of the date of birth"),
         choices=c.DatePrecision.choices,
@@ -163,9 +161,7 @@ def _check_isco(value: str) -> None:
 class ReturnEventForm(forms.Form):
     from_country = CountryField(label=_("Returned from"))
     to_country = CountryField(label=_("Returned to"))
-    return_date = forms.DateField(
-        label=_("Date of return"), widget=DateInput()
-    )
+    return_date = forms.DateField(label=_("Date of return"), widget=DateInput())
     mode = forms.ChoiceField(
         label=_("Mode"),
         choices=c.ReturnMode.choices,
@@ -280,9 +276,7 @@ class HouseholdForm(forms.Form):
 
 class ArrivalSearchForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=DateInput()
-    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
 
 
 class ArrivalForm(forms.Form):
@@ -293,9 +287,7 @@ class ArrivalForm(forms.Form):
         max_length=200,
         help_text=_("Given name and family name, as the person says them."),
     )
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=DateInput()
-    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
     person = forms.CharField(required=False, widget=forms.HiddenInput)
     sex = forms.ChoiceField(
         label=_("Sex"),
@@ -306,9 +298,7 @@ class ArrivalForm(forms.Form):
     )
     from_country = CountryField(label=_("Arriving from"))
     to_country = CountryField(label=_("Country of arrival"))
-    return_date = forms.DateField(
-        label=_("Date of arrival"), widget=DateInput()
-    )
+    return_date = forms.DateField(label=_("Date of arrival"), widget=DateInput())
     permanence = forms.ChoiceField(
         label=_("Permanence"),
         choices=c.Permanence.choices,
@@ -345,9 +335,7 @@ class IdentityDocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=c.DocumentKind.choices)
     number = forms.CharField(label=_("Number"), max_length=60)
     issuing_country = CountryField(label=_("Issuing country"), required=False)
-    expires_on = forms.DateField(
-        label=_("Expires"), required=False, widget=DateInput()
-    )
+    expires_on = forms.DateField(label=_("Expires"), required=False, widget=DateInput())
 
 
 class ContactForm(forms.Form):

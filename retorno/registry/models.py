@@ -14,8 +14,14 @@ from retorno.registry import choices as c
 class OwnedRecord(models.Model):
     """A record holding personal data: it has an owning organisation and a version."""
 
+    # Not indexed alone: every model below has a composite index that starts with it,
+    # and each extra index slows bulk imports of a million rows.
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -45,6 +51,8 @@ class Household(OwnedRecord):
 
 
 class Person(OwnedRecord):
+    # Links to offices and users are not indexed: nobody lists people by them, and
+    # every index costs time on each of a million imported rows.
     office = models.ForeignKey(
         Office,
         verbose_name=_("registered at"),
@@ -52,6 +60,7 @@ class Person(OwnedRecord):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     given_name = models.CharField(_("given name"), max_length=120)
     family_name = models.CharField(_("family name"), max_length=120, blank=True)
@@ -112,6 +121,7 @@ class Person(OwnedRecord):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -158,7 +168,9 @@ class PersonNameKey(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_keys")
     organisation_id: int
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(max_length=40)
     birth_year = models.PositiveSmallIntegerField(null=True)
 
@@ -281,6 +293,7 @@ class ReturnEvent(OwnedRecord):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     from_country = models.CharField(_("returned from"), max_length=2)
     to_country = models.CharField(_("returned to"), max_length=2)
@@ -330,6 +343,7 @@ class ReturnEvent(OwnedRecord):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     fingerprint = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(
@@ -338,6 +352,7 @@ class ReturnEvent(OwnedRecord):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
 
     class Meta:

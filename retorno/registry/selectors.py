@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from rapidfuzz import fuzz
 
 from retorno.accounts.access import orgs_with
@@ -292,7 +292,16 @@ def person_search(
             key_qs = key_qs.filter(
                 Q(birth_year__gte=year - 1, birth_year__lte=year + 1) | Q(birth_year__isnull=True)
             )
-        candidate_ids.update(key_qs.values_list("person_id", flat=True)[:400])
+        # People who share more of the typed name's keys come first, so that the cap keeps
+        # the likeliest ones: a common key ("amd": Ahmed, Ahmad, Amadou) alone matches
+        # thousands of people in a national registry, and an arbitrary 400 of them missed
+        # the person whose birth date was typed a day off.
+        ranked = (
+            key_qs.values("person_id")
+            .annotate(matched=Count("key", distinct=True))
+            .order_by("-matched", "person_id")
+        )
+        candidate_ids.update(row["person_id"] for row in ranked[:400])
     if date_of_birth is not None:
         dates = {date_of_birth}
         with contextlib.suppress(ValueError):  # the swapped date may not exist (31 → month)

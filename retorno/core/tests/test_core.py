@@ -13,7 +13,9 @@ def test_healthz_reports_the_database(client: Client, db: None) -> None:
     assert response.json()["status"] == "ok"
 
 
-def test_settings_helpers_read_environment_and_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_settings_helpers_read_environment_and_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("RT_FLAG", "yes")
     monkeypatch.setenv("RT_NUMBER", "42")
     monkeypatch.setenv("RT_LIST", "a, b,,c")
@@ -46,8 +48,12 @@ def test_country_and_region_names_follow_the_language() -> None:
     assert country_name("ZZ") == "ZZ"
 
 
-@pytest.mark.parametrize(("language", "word"), [("en", "Definitions"), ("fr", "Définitions"), ("es", "Definiciones")])
-def test_glossary_is_public_and_translated(client: Client, db: None, language: str, word: str) -> None:
+@pytest.mark.parametrize(
+    ("language", "word"), [("en", "Definitions"), ("fr", "Définitions"), ("es", "Definiciones")]
+)
+def test_glossary_is_public_and_translated(
+    client: Client, db: None, language: str, word: str
+) -> None:
     response = client.get("/definitions/", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     assert f'lang="{language}"' in response.content.decode()

@@ -1,0 +1,1 @@
+"""Benchmarks of Retorno's heavy paths; each prints one JSON line of figures."""
