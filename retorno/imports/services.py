@@ -43,7 +43,7 @@ from retorno.imports.readers import (
     detect_format,
 )
 from retorno.imports.values import RowError
-from retorno.imports.writer import ReturnWriter
+from retorno.imports.writer import ReturnWriter, bulk_write_session
 
 logger = logging.getLogger(__name__)
 
@@ -299,10 +299,11 @@ def import_batch_run(*, batch_id: int) -> ImportBatch:
     run = _Run(batch)
     error = ""
     try:
-        if batch.mode == ImportMode.ALL_OR_NOTHING:
-            status = _run_all_or_nothing(run)
-        else:
-            status = _run_valid_rows(run)
+        with bulk_write_session():
+            if batch.mode == ImportMode.ALL_OR_NOTHING:
+                status = _run_all_or_nothing(run)
+            else:
+                status = _run_valid_rows(run)
     except ImportFileError as failure:
         status, error = ImportStatus.FAILED, str(failure)
     except Exception:

@@ -367,3 +367,44 @@ def test_a_batch_runs_only_once(run_import: Run) -> None:
 
     assert again.status == ImportStatus.DONE
     assert ReturnEvent.objects.count() == 3
+
+
+@pytest.mark.parametrize("mode", ["valid_rows", "all_or_nothing"])
+def test_large_files_are_read_in_a_second_process_with_the_same_result(
+    run_import: Run, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    from retorno.imports import pipeline, services
+
+    # Make this small file count as large, and its chunks small, to use the reader process.
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+    batch = run_import(csv_text(*GOOD_ROWS, *BAD_ROWS), mode=mode)
+
+    assert batch.rows_total == 5 and batch.rows_rejected == 2
+    if mode == "valid_rows":
+        assert batch.status == ImportStatus.DONE and ReturnEvent.objects.count() == 3
+        assert [e.row_number for e in ImportRowError.objects.filter(batch=batch)] == [5, 6, 6]
+    else:
+        assert batch.status == ImportStatus.REJECTED and not ReturnEvent.objects.exists()
+
+
+def test_a_file_that_breaks_midway_fails_cleanly_in_the_reader_process(
+    upload: Callable[..., ImportBatch], alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from retorno.imports import pipeline, services
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+    batch = upload(csv_text(*GOOD_ROWS))
+    services.import_batch_set_mapping(
+        actor=Actor(user=alice), batch_id=batch.pk, mapping=batch.mapping
+    )
+    # The stored file is damaged after upload (a disk fault): its last row is no longer UTF-8.
+    stored = services.batch_file(batch)
+    stored.write_bytes(stored.read_bytes() + "BRU-9,Zoë".encode("cp1252") + b",X\n")
+    batch = services.import_batch_run(batch_id=batch.pk)
+
+    assert batch.status == ImportStatus.FAILED
+    assert "Row 5" in batch.error
+    # The chunks committed before the fault stay, as the contract says.
+    assert ReturnEvent.objects.count() == 2
