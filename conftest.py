@@ -100,3 +100,13 @@ def actor_for() -> Callable[[User], Actor]:
 def _fast_password_hashing(settings: Any) -> None:
     """Hash test passwords cheaply: dozens of users are made per test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked() -> Any:
+    """Start every test in English; a request in another language must not leak into the next."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -113,7 +113,8 @@ LOCALE_PATHS = [BASE_DIR / "retorno" / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = envstr("TIME_ZONE", "UTC")
-USE_THOUSAND_SEPARATOR = True
+# Off: with it, ids in form values and links become "2,033". Counts use |intcomma.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -137,6 +137,10 @@ def bulk_write_session() -> Iterator[None]:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
             cursor.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
+            if not connection.in_atomic_block:
+                # Fresh statistics: without them SQLite may sort a million returns to
+                # show the newest fifty, instead of reading the date index.
+                cursor.execute("PRAGMA optimize")
 
 
 @lru_cache(maxsize=4096)
