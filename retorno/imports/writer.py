@@ -241,6 +241,7 @@ class ReturnWriter:
         "assets_bracket",
         "time_abroad_months",
         "age_at_return",
+        "sex",
         "fingerprint",
     )
 
@@ -380,6 +381,7 @@ class ReturnWriter:
                     v["assets_bracket"],
                     abroad,
                     age_on(born, returned),
+                    v["sex"],
                     fp,
                 )
             )

@@ -166,7 +166,11 @@ class PersonNameKey(models.Model):
     The arrival desk looks people up by these keys rather than by scanning names.
     """
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_keys")
+    # Indexed with the key below rather than alone: a list checks "has this person a
+    # name with this key" for each record it reads.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="name_keys", db_index=False
+    )
     organisation_id: int
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
@@ -177,6 +181,7 @@ class PersonNameKey(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["key", "birth_year"], name="namekey_key_year_idx"),
+            models.Index(fields=["person", "key"], name="namekey_person_key_idx"),
         ]
 
     def __str__(self) -> str:
@@ -337,6 +342,10 @@ class ReturnEvent(OwnedRecord):
         _("time abroad (months)"), null=True, blank=True
     )
     age_at_return = models.PositiveSmallIntegerField(_("age at return"), null=True, blank=True)
+    # The person's sex, copied so that lists and statistics filter returns without a join.
+    sex = models.CharField(
+        _("sex"), max_length=10, choices=c.Sex.choices, default=c.Sex.UNKNOWN, editable=False
+    )
     import_batch = models.ForeignKey(
         "imports.ImportBatch",
         null=True,

@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from rapidfuzz import fuzz
 
 from retorno.accounts.access import orgs_with
@@ -165,7 +165,7 @@ def return_event_list_for(*, user: Any, filters: ReturnFilters) -> QuerySet[Retu
     if filters.region:
         qs = qs.filter(settlement_area=filters.region)
     if filters.sex:
-        qs = qs.filter(person__sex=filters.sex)
+        qs = qs.filter(sex=filters.sex)
     if filters.age_group:
         low, high = c.AgeGroup(filters.age_group).bounds
         qs = qs.filter(age_at_return__gte=low, age_at_return__lte=high)
@@ -174,31 +174,86 @@ def return_event_list_for(*, user: Any, filters: ReturnFilters) -> QuerySet[Retu
     if filters.date_to:
         qs = qs.filter(return_date__lte=filters.date_to)
     if filters.q:
-        qs = qs.filter(person_id__in=_person_ids_matching_text(filters.q))
+        qs = qs.filter(text_match(filters.q, "person_id"))
     return qs.select_related("person").order_by("-return_date", "-id")
 
 
-def _person_ids_matching_text(text: str) -> QuerySet[Person, Any]:
-    """Return a subquery of people whose names sound like typed text, or whose reference it is.
+_PREFIX_MIN = 2
+# People a typed word may match before it counts as common (see text_match).
+_FEW_PEOPLE = 5_000
+_FETCH_PEOPLE = 50_000
+
+
+def _key_filter(word: str) -> Q | None:
+    key = skeleton(word)
+    if not key:
+        return None
+    if len(key) >= _PREFIX_MIN:
+        # Keys are lower-case ASCII letters: "{" sorts just after "z", closing the range.
+        return Q(key__gte=key, key__lt=key + "{")
+    # A one-letter key (a name of vowels and one sound) would match a third of all
+    # names by prefix: only an exact match helps.
+    return Q(key=key)
+
+
+def text_match(text: str, person_field: str) -> Q:
+    """Return a condition on person_field for people whose names sound like typed text.
 
     Each typed word must begin the phonetic key of one of the person's names, so
-    "moham" finds Mohamed and Muhammad, and "kam" finds Kamara. It reads the
-    name-key index rather than scanning names, which keeps lists fast at a
-    million people.
+    "moham" finds Mohamed and Muhammad, and "kam" finds Kamara; text with a digit
+    is also looked up as a reference from the source system. Names are matched
+    through the name-key index, never by scanning names.
+
+    When the typed words together fit few people (at most _FEW_PEOPLE), those
+    people are resolved first and the list reads only their records. When they
+    fit many, each record is checked as the list is read newest first, which
+    stops as soon as a page is full.
     """
-    reference = text.strip()
-    matched: QuerySet[Person, Any] | None = None
+    fetched: set[int] | None = None
+    common: list[Q] = []
     for word in tokens(text)[:4]:
-        key = skeleton(word)
-        if not key:
+        keys = _key_filter(word)
+        if keys is None:
             continue
-        # Keys are lower-case ASCII letters: "{" sorts just after "z", closing the range.
-        ids = PersonNameKey.objects.filter(key__gte=key, key__lt=key + "{").values("person_id")
-        matched = (matched if matched is not None else Person.objects.all()).filter(pk__in=ids)
-    by_reference = Q(source_ref=reference) if reference else Q(pk__in=[])
-    if matched is None:
-        return Person.objects.filter(by_reference).values("pk")
-    return Person.objects.filter(Q(pk__in=matched.values("pk")) | by_reference).values("pk")
+        ids = list(
+            PersonNameKey.objects.filter(keys)
+            .values_list("person_id", flat=True)
+            .distinct()[: _FETCH_PEOPLE + 1]
+        )
+        if len(ids) > _FETCH_PEOPLE:
+            common.append(keys)
+        else:
+            fetched = set(ids) if fetched is None else fetched & set(ids)
+    if fetched is not None and len(fetched) <= _FEW_PEOPLE:
+        for keys in common:  # narrow the few people by the very common words
+            fetched = {
+                pid
+                for part in _chunks(sorted(fetched), 2_000)
+                for pid in PersonNameKey.objects.filter(keys, person_id__in=part).values_list(
+                    "person_id", flat=True
+                )
+            }
+        condition = Q(**{f"{person_field}__in": sorted(fetched)})
+    elif fetched is not None or common:
+        # Many people: check each record as the list is read, newest first.
+        condition = Q()
+        for word in tokens(text)[:4]:
+            keys = _key_filter(word)
+            if keys is not None:
+                matching = PersonNameKey.objects.filter(keys, person_id=OuterRef(person_field))
+                condition &= Q(Exists(matching.values("pk")))
+    else:
+        condition = Q(pk__in=[])
+    reference = text.strip()
+    if any(ch.isdigit() for ch in reference):
+        condition |= Q(
+            **{f"{person_field}__in": Person.objects.filter(source_ref=reference).values("pk")}
+        )
+    return condition
+
+
+def _chunks(values: list[int], size: int) -> list[list[int]]:
+    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def person_list_for(
@@ -206,7 +261,7 @@ def person_list_for(
 ) -> QuerySet[Person]:
     qs = person_queryset_for(user)
     if q:
-        qs = qs.filter(pk__in=_person_ids_matching_text(q.strip()[:100]))
+        qs = qs.filter(text_match(q.strip()[:100], "pk"))
     if sex in c.Sex.values:
         qs = qs.filter(sex=sex)
     if household:

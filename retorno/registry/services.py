@@ -152,7 +152,7 @@ def person_update(*, actor: Actor, person: Person, version: int, **fields: Any) 
         fields
     ):
         _person_keys_refresh(person)
-    if "date_of_birth" in fields:
+    if {"date_of_birth", "sex"} & set(fields):
         _returns_refresh_derived(person)
     after = snapshot(person)
     audit_record(
@@ -276,7 +276,9 @@ def _returns_refresh_derived(person: Person) -> None:
         event.time_abroad_months = time_abroad_months(episodes, event.return_date)
         event.age_at_return = age_on(person.date_of_birth, event.return_date)
         ReturnEvent.objects.filter(pk=event.pk).update(
-            time_abroad_months=event.time_abroad_months, age_at_return=event.age_at_return
+            time_abroad_months=event.time_abroad_months,
+            age_at_return=event.age_at_return,
+            sex=person.sex,
         )
 
 
@@ -400,6 +402,7 @@ def return_event_create(*, actor: Actor, person: Person, **fields: Any) -> Retur
     _return_validate(event)
     event.time_abroad_months = time_abroad_months(person.episodes.all(), event.return_date)
     event.age_at_return = person.age_on(event.return_date)
+    event.sex = person.sex
     event.save()
     audit_record(
         actor=actor,
@@ -428,6 +431,7 @@ def return_event_update(
     derived = {
         "time_abroad_months": time_abroad_months(person.episodes.all(), event.return_date),
         "age_at_return": person.age_on(event.return_date),
+        "sex": person.sex,
     }
     if not ReturnEvent.objects.filter(pk=event.pk, version=version).update(
         version=F("version") + 1,

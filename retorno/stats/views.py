@@ -30,7 +30,7 @@ def _table(
     table: dict[Any, dict[str, int]] = {}
     for row in rows:
         cell = table.setdefault(row[row_key], {})
-        cell[row["person__sex"]] = cell.get(row["person__sex"], 0) + row["n"]
+        cell[row["sex"]] = cell.get(row["sex"], 0) + row["n"]
     result = []
     for key in sorted(table, key=lambda k: (k is None, k)):
         cell = table[key]
@@ -53,14 +53,14 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not orgs:
         raise PermissionDenied
     events = ReturnEvent.objects.filter(organisation_id__in=orgs)
-    by_voluntariness = list(events.values("voluntariness", "person__sex").annotate(n=Count("id")))
+    by_voluntariness = list(events.values("voluntariness", "sex").annotate(n=Count("id")))
     by_year = list(
         events.annotate(year=ExtractYear("return_date"))
-        .values("year", "person__sex")
+        .values("year", "sex")
         .annotate(n=Count("id"))
     )
-    by_country = list(events.values("to_country", "person__sex").annotate(n=Count("id")))
-    by_permanence = list(events.values("permanence", "person__sex").annotate(n=Count("id")))
+    by_country = list(events.values("to_country", "sex").annotate(n=Count("id")))
+    by_permanence = list(events.values("permanence", "sex").annotate(n=Count("id")))
     countries = {row["to_country"]: geo.country_name(row["to_country"]) for row in by_country}
     return render(
         request,

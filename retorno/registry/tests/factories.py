@@ -33,6 +33,7 @@ def make_return(person: Person, **fields: Any) -> ReturnEvent:
         "permanence": c.Permanence.PERMANENT,
         "voluntariness": c.Voluntariness.SPONTANEOUS,
     }
+    values.setdefault("sex", person.sex)
     values.update(fields)
     return ReturnEvent.objects.create(
         organisation_id=person.organisation_id, person=person, **values

@@ -225,3 +225,37 @@ def test_documents_and_contacts_are_added_and_removed_with_audit(
         ("registry.contact", "create"),
     } <= kinds
     assert client.get(f"/registry/people/{person.pk}/nonsense/new/").status_code == 404
+
+
+def test_text_search_resolves_rare_and_common_names(
+    carla: User, host_org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from retorno.registry import selectors
+
+    people = [
+        make_person(host_org, given_name=g, family_name=f)
+        for g, f in (
+            ("Mariam", "Diallo"),
+            ("Mariama", "Sow"),
+            ("Moussa", "Diallo"),
+            ("Mariam", "Bah"),
+        )
+    ]
+    for person in people:
+        make_return(person)
+
+    def found(query: str) -> set[str]:
+        qs = selectors.return_event_list_for(user=carla, filters=selectors.ReturnFilters(q=query))
+        return {f"{e.person.given_name} {e.person.family_name}" for e in qs}
+
+    expected = {"Mariam Diallo"}
+    assert found("mariam diallo") == expected
+    assert found("Mariyam Dialo") == expected  # spelled as heard
+    assert found("mari diall") == expected  # the beginnings of names are enough
+    assert found("mariam") == {"Mariam Diallo", "Mariama Sow", "Mariam Bah"}
+    # The same answers when every name counts as common and records are checked one by one.
+    monkeypatch.setattr(selectors, "_FEW_PEOPLE", 0)
+    assert found("mariam diallo") == expected
+    monkeypatch.setattr(selectors, "_FETCH_PEOPLE", 0)
+    assert found("mariam diallo") == expected
+    assert found("nobody") == set()

@@ -229,3 +229,14 @@ def test_database_refuses_to_rewrite_the_audit_trail_on_postgresql(person: Perso
         pytest.skip("the trigger exists on PostgreSQL only")
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE core_auditevent SET summary = 'x'")
+
+
+def test_returns_follow_a_correction_of_sex(
+    person: Person, carla: User, actor_for: ActorFor
+) -> None:
+    actor = actor_for(carla)
+    event = services.return_event_create(actor=actor, person=person, **_return_fields())
+    assert event.sex == c.Sex.MALE
+    services.person_update(actor=actor, person=person, version=person.version, sex=c.Sex.FEMALE)
+    event.refresh_from_db()
+    assert event.sex == c.Sex.FEMALE
