@@ -39,9 +39,9 @@ _ROWS_PER_STATEMENT = 100
 # Prefix of the reference given to people a file does not identify; keeps them
 # apart from real references and lets a second import find them again.
 ANONYMOUS_REF_PREFIX = "import:"
-# SQLite settings while an import writes: 256 MiB of page cache (well inside the
+# SQLite settings while an import writes: 512 MiB of page cache (inside the 1 GiB
 # memory budget of an import) and a checkpoint every 20,000 pages (80 MiB).
-_SQLITE_CACHE_KIB = 256 * 1024
+_SQLITE_CACHE_KIB = 512 * 1024
 _SQLITE_WAL_PAGES = 20_000
 
 

@@ -395,6 +395,7 @@ def test_a_file_that_breaks_midway_fails_cleanly_in_the_reader_process(
 
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(services, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(services, "COMMIT_ROWS", 2)
     batch = upload(csv_text(*GOOD_ROWS))
     services.import_batch_set_mapping(
         actor=Actor(user=alice), batch_id=batch.pk, mapping=batch.mapping
