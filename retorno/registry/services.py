@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from retorno.accounts.access import require
@@ -128,6 +129,46 @@ def person_create(*, actor: Actor, organisation_id: int, **fields: Any) -> Perso
     return person
 
 
+def _save_if_current(record: Any, *, version: int, fields: Any, **derived: Any) -> None:
+    """Write the named fields (and derived values) unless somebody saved the record since.
+
+    The version check and the write are one statement, so two editors cannot both
+    win; the loser gets StaleEdit and nothing of theirs is written.
+    """
+    values = {name: getattr(record, name) for name in fields}
+    if hasattr(record, "updated_at"):
+        values["updated_at"] = timezone.now()
+    updated = (
+        type(record)
+        ._default_manager.filter(pk=record.pk, version=version)
+        .update(version=F("version") + 1, **values, **derived)
+    )
+    if not updated:
+        raise StaleEdit()
+    record.refresh_from_db()
+
+
+def _audit_update(
+    *,
+    actor: Actor,
+    record: Any,
+    before: dict[str, Any],
+    person_id: int | None,
+    organisation_id: int | None = None,
+) -> None:
+    after = snapshot(record)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        entity=record,
+        organisation_id=organisation_id,
+        person_id=person_id,
+        before=before,
+        after=after,
+        summary=", ".join(changed_fields(before, after)),
+    )
+
+
 @transaction.atomic
 def person_update(*, actor: Actor, person: Person, version: int, **fields: Any) -> Person:
     """Change a person's record, refusing the edit if somebody saved it meanwhile."""
@@ -139,31 +180,14 @@ def person_update(*, actor: Actor, person: Person, version: int, **fields: Any) 
     for name, value in fields.items():
         setattr(person, name, value)
     _person_validate(person)
-    # The version check and the write are one statement, so two editors cannot both win.
-    updated = Person.objects.filter(pk=person.pk, version=version).update(
-        version=F("version") + 1,
-        updated_at=datetime.datetime.now(tz=datetime.UTC),
-        **{name: getattr(person, name) for name in fields},
-    )
-    if not updated:
-        raise StaleEdit()
-    person.refresh_from_db()
+    _save_if_current(person, version=version, fields=fields)
     if {"given_name", "family_name", "name_original_script", "aliases", "date_of_birth"} & set(
         fields
     ):
         _person_keys_refresh(person)
     if {"date_of_birth", "sex"} & set(fields):
         _returns_refresh_derived(person)
-    after = snapshot(person)
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        entity=person,
-        person_id=person.pk,
-        before=before,
-        after=after,
-        summary=", ".join(changed_fields(before, after)),
-    )
+    _audit_update(actor=actor, record=person, before=before, person_id=person.pk)
     return person
 
 
@@ -201,19 +225,8 @@ def household_update(
     for name, value in fields.items():
         setattr(household, name, value)
     household.full_clean()
-    updated = Household.objects.filter(pk=household.pk, version=version).update(
-        version=F("version") + 1, **{name: getattr(household, name) for name in fields}
-    )
-    if not updated:
-        raise StaleEdit()
-    household.refresh_from_db()
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        entity=household,
-        before=before,
-        after=snapshot(household),
-    )
+    _save_if_current(household, version=version, fields=fields)
+    _audit_update(actor=actor, record=household, before=before, person_id=None)
     return household
 
 
@@ -322,20 +335,14 @@ def episode_update(
     for name, value in fields.items():
         setattr(episode, name, value)
     _episode_validate(episode)
-    if not MigrationEpisode.objects.filter(pk=episode.pk, version=version).update(
-        version=F("version") + 1, **{name: getattr(episode, name) for name in fields}
-    ):
-        raise StaleEdit()
-    episode.refresh_from_db()
+    _save_if_current(episode, version=version, fields=fields)
     _returns_refresh_derived(person)
-    audit_record(
+    _audit_update(
         actor=actor,
-        action=AuditAction.UPDATE,
-        entity=episode,
-        organisation_id=person.organisation_id,
-        person_id=person.pk,
+        record=episode,
         before=before,
-        after=snapshot(episode),
+        person_id=person.pk,
+        organisation_id=person.organisation_id,
     )
     return episode
 
@@ -434,29 +441,15 @@ def return_event_update(
     _return_normalise(event)
     _return_validate(event)
     person = event.person
-    derived = {
-        "time_abroad_months": time_abroad_months(person.episodes.all(), event.return_date),
-        "age_at_return": person.age_on(event.return_date),
-        "sex": person.sex,
-    }
-    if not ReturnEvent.objects.filter(pk=event.pk, version=version).update(
-        version=F("version") + 1,
-        updated_at=datetime.datetime.now(tz=datetime.UTC),
-        **{name: getattr(event, name) for name in fields},
-        **derived,
-    ):
-        raise StaleEdit()
-    event.refresh_from_db()
-    after = snapshot(event)
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        entity=event,
-        person_id=person.pk,
-        before=before,
-        after=after,
-        summary=", ".join(changed_fields(before, after)),
+    _save_if_current(
+        event,
+        version=version,
+        fields=fields,
+        time_abroad_months=time_abroad_months(person.episodes.all(), event.return_date),
+        age_at_return=person.age_on(event.return_date),
+        sex=person.sex,
     )
+    _audit_update(actor=actor, record=event, before=before, person_id=person.pk)
     return event
 
 
