@@ -91,25 +91,31 @@ class BulkInsert:
         self.sql = statement(1)
         self.sql_many = statement(self.rows_per_statement)
 
-    def run(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        """Insert the rows (each holding the named columns, in order)."""
+    def run(self, rows: Iterable[tuple[Any, ...]]) -> int:
+        """Insert the rows (each holding the named columns, in order); return how many went in.
+
+        Rows that hit a unique constraint are skipped by the database and not counted.
+        """
         constants = self.constants
         params = [row + constants for row in rows]
         if not params:
-            return
+            return 0
         per = self.rows_per_statement
         full = len(params) - len(params) % per
+        inserted = 0
         with connection.cursor() as cursor:
             if full:
+                flat = list(chain.from_iterable(params[:full]))
+                width = len(params[0]) * per
                 cursor.executemany(
                     self.sql_many,
-                    [
-                        tuple(chain.from_iterable(params[start : start + per]))
-                        for start in range(0, full, per)
-                    ],
+                    [flat[start : start + width] for start in range(0, len(flat), width)],
                 )
+                inserted += max(cursor.rowcount, 0)
             if full < len(params):
                 cursor.executemany(self.sql, params[full:])
+                inserted += max(cursor.rowcount, 0)
+        return inserted
 
 
 @contextmanager
@@ -293,12 +299,6 @@ class ReturnWriter:
         )
         return {ref: (pk, _as_date(born)) for ref, pk, born in rows}
 
-    def _existing_fingerprints(self, fingerprints: list[str]) -> set[str]:
-        rows = self._select_in(
-            ReturnEvent, "fingerprint", connection.ops.quote_name("fingerprint"), fingerprints
-        )
-        return {fp for (fp,) in rows}
-
     def _episodes(self, person_ids: list[int]) -> dict[int, list[MigrationEpisode]]:
         episodes: dict[int, list[MigrationEpisode]] = {}
         for part in _in_batches(person_ids):
@@ -319,11 +319,13 @@ class ReturnWriter:
         """Write one chunk of prepared rows; call inside a transaction."""
         result = ChunkResult()
         adapt_date = self.adapt_date
-        already = self._existing_fingerprints([fp for fp, _key, _values in prepared])
+        # Rows already in the registry are skipped by the fingerprint's unique index
+        # (INSERT ... ON CONFLICT DO NOTHING) and counted from what the insert reports;
+        # their people exist already, since the person is part of the fingerprint.
         todo: list[Prepared] = []
         for row in prepared:
             fp = row[0]
-            if fp in already or fp in result.seen:
+            if fp in result.seen:
                 result.duplicate += 1
                 continue
             result.seen.add(fp)
@@ -385,6 +387,6 @@ class ReturnWriter:
                     fp,
                 )
             )
-        self.returns.run(event_rows)
-        result.imported = len(event_rows)
+        result.imported = self.returns.run(event_rows)
+        result.duplicate += len(event_rows) - result.imported
         return result
