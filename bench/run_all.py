@@ -20,6 +20,7 @@ FULL_SIZES = {
     "registry_list": 1_000_000,
 }
 DOC = BASE_DIR / "docs" / "benchmarks.md"
+NOTES_HEADING = "## What each measures"
 
 
 def run(name: str, size: int, database_url: str | None) -> dict[str, object]:
@@ -72,7 +73,14 @@ def main() -> None:
         "Each line is what `.venv/bin/python -m bench.NAME --size N` printed; the targets are\n"
         "those of the issue that asked for the benchmark.\n\n"
     )
-    DOC.write_text(header + table(results) + "\n", encoding="utf-8")
+    lines = "\n".join(json.dumps(r) for r in results)
+    # Keep the hand-written explanations that follow the figures.
+    old = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    notes = old[old.index(NOTES_HEADING) :] if NOTES_HEADING in old else ""
+    DOC.write_text(
+        f"{header}{table(results)}\n\n## The lines\n\n```\n{lines}\n```\n\n{notes}",
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":
