@@ -46,3 +46,14 @@ def choice_hint(value: Any) -> str:
 def label_of(value: str, choices: Any) -> str:
     """Return the translated label of a stored choice value."""
     return str(dict(choices.choices).get(value, value))
+
+
+@register.filter
+def record_type(entity_type: str) -> str:
+    """Return a record type ("registry.person") as its translated name ("person")."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(entity_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return entity_type
