@@ -104,6 +104,7 @@ class Person(OwnedRecord):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="members",
+        db_index=False,  # see person_household_idx: most people have no household
     )
     household_role = models.CharField(
         _("role in household"), max_length=20, choices=c.HouseholdRole.choices, blank=True
@@ -131,6 +132,13 @@ class Person(OwnedRecord):
         indexes = [
             models.Index(
                 fields=["organisation", "family_name", "given_name"], name="person_org_name_idx"
+            ),
+            # Partial: a person without a household (most of them, and every imported one)
+            # costs the index nothing.
+            models.Index(
+                fields=["household"],
+                condition=models.Q(household__isnull=False),
+                name="person_household_idx",
             ),
             models.Index(fields=["date_of_birth"], name="person_dob_idx"),
         ]
@@ -369,7 +377,8 @@ class ReturnEvent(OwnedRecord):
         verbose_name_plural = _("return events")
         ordering = ["-return_date", "-id"]
         indexes = [
-            models.Index(fields=["organisation", "return_date", "id"], name="return_org_date_idx"),
+            # Lists read returns newest first through this index and check the organisation
+            # as they go; one index per organisation would cost every imported row more.
             models.Index(fields=["return_date", "id"], name="return_date_idx"),
             models.Index(fields=["to_country", "return_date"], name="return_to_date_idx"),
             models.Index(fields=["voluntariness", "return_date"], name="return_vol_date_idx"),

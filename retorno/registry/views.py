@@ -37,6 +37,9 @@ from retorno.registry.forms import (
 from retorno.registry.models import Contact, IdentityDocument, MigrationEpisode
 
 PAGE_SIZES = (25, 50, 100, 200)
+# A typed name is checked record by record when many people share it, so its
+# results are counted only up to here ("more than 500").
+TEXT_SEARCH_COUNT_CAP = 500
 
 
 def _not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -74,11 +77,11 @@ def _organisations(request: HttpRequest, perm: Perm) -> list[Organisation]:
     return list(Organisation.objects.filter(pk__in=orgs_with(request.user, perm)))
 
 
-def _page(request: HttpRequest, qs: Any) -> tuple[Page, int, bool, int]:
+def _page(request: HttpRequest, qs: Any, *, cap: int = 2_000) -> tuple[Page, int, bool, int]:
     """Slice a list without counting past a cap, so large registries stay fast."""
     size = int(request.GET.get("size", 50)) if str(request.GET.get("size", "")).isdigit() else 50
     size = size if size in PAGE_SIZES else 50
-    total, more = selectors.count_capped(qs)
+    total, more = selectors.count_capped(qs, cap=cap)
     paginator = Paginator(qs, size, allow_empty_first_page=True)
     paginator.count = total  # the capped count: avoids COUNT(*) over everything
     return paginator.get_page(request.GET.get("page")), total, more, size
@@ -91,7 +94,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     sex = request.GET.get("sex", "")
     qs = selectors.person_list_for(user=request.user, q=q, sex=sex)
-    page, total, more, size = _page(request, qs)
+    page, total, more, size = _page(request, qs, cap=TEXT_SEARCH_COUNT_CAP if q else 2_000)
     selectors.audit_list(
         actor=actor_from_request(request),
         entity_type="registry.person",
@@ -418,7 +421,7 @@ def return_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_RETURN)
     filters = selectors.ReturnFilters.from_params(request.GET)
     qs = selectors.return_event_list_for(user=request.user, filters=filters)
-    page, total, more, size = _page(request, qs)
+    page, total, more, size = _page(request, qs, cap=TEXT_SEARCH_COUNT_CAP if filters.q else 2_000)
     selectors.audit_list(
         actor=actor_from_request(request),
         entity_type="registry.returnevent",
