@@ -117,14 +117,16 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _timeline(person: Any) -> list[dict[str, Any]]:
+def _timeline(
+    person: Any, episodes: list[Any], returns: list[Any], consents: list[Any]
+) -> list[dict[str, Any]]:
     """Merge the person's periods abroad, returns, consents and record changes by date."""
     items: list[dict[str, Any]] = []
-    for episode in person.episodes.all():
+    for episode in episodes:
         items.append({"date": episode.started_on, "kind": "episode", "obj": episode})
-    for event in person.returns.all():
+    for event in returns:
         items.append({"date": event.return_date, "kind": "return", "obj": event})
-    for consent in person.consents.all():
+    for consent in consents:
         items.append({"date": consent.recorded_at.date(), "kind": "consent", "obj": consent})
     changes = AuditEvent.objects.filter(
         person_id=person.pk, action__in=["create", "update"]
@@ -139,18 +141,22 @@ def _timeline(person: Any) -> list[dict[str, Any]]:
 @_not_found_as_404
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get_for(actor=actor_from_request(request), person_id=person_id)
+    # Read once; the sections and the timeline show the same records.
+    episodes = list(person.episodes.all())
+    returns = list(person.returns.all())
+    consent_history = list(person.consents.all())
     consents: dict[str, Any] = {}
-    for consent in person.consents.all():  # newest first: the first per purpose is in force
+    for consent in consent_history:  # newest first: the first per purpose is in force
         consents.setdefault(consent.purpose, consent)
     return render(
         request,
         "registry/person_detail.html",
         {
             "person": person,
-            "timeline": _timeline(person),
+            "timeline": _timeline(person, episodes, returns, consent_history),
             "consents": consents,
-            "returns": person.returns.all(),
-            "episodes": person.episodes.all(),
+            "returns": returns,
+            "episodes": episodes,
             "documents": person.documents.all(),
             "contacts": person.contacts.all(),
             "household_members": person.household.members.exclude(pk=person.pk)
