@@ -28,6 +28,17 @@ class Conflict(Exception):
         super().__init__(current_version)
         self.current_version = current_version
 
+    @classmethod
+    def about(cls, record: Any) -> "Conflict":
+        """Return the conflict for a record, carrying the version now saved."""
+        current = (
+            type(record)
+            ._default_manager.filter(pk=record.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        return cls(current)
+
 
 def api_actor(request: HttpRequest) -> Actor:
     """Return the Actor of an API request (token or session user)."""

@@ -117,7 +117,4 @@ def episode_change(
     try:
         return episode_update(actor=actor, episode=episode, version=version, **_fields(data))
     except StaleEdit as exc:
-        current = (
-            MigrationEpisode.objects.filter(pk=episode.pk).values_list("version", flat=True).first()
-        )
-        raise Conflict(current) from exc
+        raise Conflict.about(episode) from exc

@@ -91,7 +91,4 @@ def household_change(
             actor=api_actor(request), household=household, version=version, **fields
         )
     except StaleEdit as exc:
-        current = (
-            Household.objects.filter(pk=household.pk).values_list("version", flat=True).first()
-        )
-        raise Conflict(current) from exc
+        raise Conflict.about(household) from exc

@@ -122,5 +122,4 @@ def person_change(request: HttpRequest, person_id: int, payload: PersonUpdate) -
     try:
         return person_update(actor=actor, person=person, version=version, **fields)
     except StaleEdit as exc:
-        current = Person.objects.filter(pk=person.pk).values_list("version", flat=True).first()
-        raise Conflict(current) from exc
+        raise Conflict.about(person) from exc

@@ -100,5 +100,4 @@ def return_change(request: HttpRequest, event_id: int, payload: ReturnUpdate) ->
     try:
         return return_event_update(actor=actor, event=event, version=version, **fields)
     except StaleEdit as exc:
-        current = ReturnEvent.objects.filter(pk=event.pk).values_list("version", flat=True).first()
-        raise Conflict(current) from exc
+        raise Conflict.about(event) from exc
