@@ -453,45 +453,39 @@ def return_event_update(
     return event
 
 
-@transaction.atomic
-def identity_document_add(*, actor: Actor, person: Person, **fields: Any) -> IdentityDocument:
-    """Record an identity document the person holds or held."""
+def _document_validate(document: IdentityDocument) -> None:
     from retorno.core.geo import is_country
 
-    require(actor.user, Perm.CHANGE_PERSON, person.organisation_id)
-    document = IdentityDocument(person=person, **fields)
     document.issuing_country = (document.issuing_country or "").upper()
-    document.full_clean(exclude=["person"])
     if document.issuing_country and not is_country(document.issuing_country):
         raise ValidationError({"issuing_country": _("Not a known country code.")})
-    document.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        entity=document,
-        organisation_id=person.organisation_id,
-        person_id=person.pk,
-        after=snapshot(document),
-    )
-    return document
+
+
+# What each kind of person detail checks beyond its model's own validation.
+_DETAIL_CHECKS: dict[type[Any], Any] = {IdentityDocument: _document_validate, Contact: None}
 
 
 @transaction.atomic
-def contact_add(*, actor: Actor, person: Person, **fields: Any) -> Contact:
-    """Record a way to reach the person."""
+def person_detail_add(
+    *, actor: Actor, person: Person, model: type[IdentityDocument | Contact], **fields: Any
+) -> IdentityDocument | Contact:
+    """Record an identity document or a contact on a person's record."""
     require(actor.user, Perm.CHANGE_PERSON, person.organisation_id)
-    contact = Contact(person=person, **fields)
-    contact.full_clean(exclude=["person"])
-    contact.save()
+    item = model(person=person, **fields)
+    check = _DETAIL_CHECKS[model]
+    if check is not None:
+        check(item)
+    item.full_clean(exclude=["person"])
+    item.save()
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
-        entity=contact,
+        entity=item,
         organisation_id=person.organisation_id,
         person_id=person.pk,
-        after=snapshot(contact),
+        after=snapshot(item),
     )
-    return contact
+    return item
 
 
 @transaction.atomic

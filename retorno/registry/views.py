@@ -632,15 +632,10 @@ def _arrival_person(
     )
 
 
-# Documents and contacts share one pair of views: the kind picks the form, service and model.
-PERSON_DETAILS: dict[str, tuple[type[Any], Callable[..., Any], type[Any], Any]] = {
-    "document": (
-        IdentityDocumentForm,
-        services.identity_document_add,
-        IdentityDocument,
-        _lazy("Identity document"),
-    ),
-    "contact": (ContactForm, services.contact_add, Contact, _lazy("Contact")),
+# Documents and contacts share one pair of views and services: the kind picks form and model.
+PERSON_DETAILS: dict[str, tuple[type[Any], type[Any], Any]] = {
+    "document": (IdentityDocumentForm, IdentityDocument, _lazy("Identity document")),
+    "contact": (ContactForm, Contact, _lazy("Contact")),
 }
 
 
@@ -650,7 +645,7 @@ PERSON_DETAILS: dict[str, tuple[type[Any], Callable[..., Any], type[Any], Any]] 
 def person_detail_add(request: HttpRequest, person_id: int, kind: str) -> HttpResponse:
     if kind not in PERSON_DETAILS:
         raise Http404
-    form_class, add, _model, title = PERSON_DETAILS[kind]
+    form_class, model, title = PERSON_DETAILS[kind]
     actor = actor_from_request(request)
     person = selectors.person_get_for(
         actor=actor, person_id=person_id, perm=Perm.CHANGE_PERSON, audit=False
@@ -658,7 +653,7 @@ def person_detail_add(request: HttpRequest, person_id: int, kind: str) -> HttpRe
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            add(actor=actor, person=person, **form.cleaned_data)
+            services.person_detail_add(actor=actor, person=person, model=model, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -679,7 +674,7 @@ def person_detail_remove(
 ) -> HttpResponse:
     if kind not in PERSON_DETAILS:
         raise Http404
-    model = PERSON_DETAILS[kind][2]
+    model = PERSON_DETAILS[kind][1]
     actor = actor_from_request(request)
     person = selectors.person_get_for(
         actor=actor, person_id=person_id, perm=Perm.CHANGE_PERSON, audit=False
