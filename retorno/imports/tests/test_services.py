@@ -409,3 +409,21 @@ def test_a_file_that_breaks_midway_fails_cleanly_in_the_reader_process(
     assert "Row 5" in batch.error
     # The chunks committed before the fault stay, as the contract says.
     assert ReturnEvent.objects.count() == 2
+
+
+def test_upload_counts_data_rows_not_lines(upload: Callable[..., ImportBatch]) -> None:
+    # A quoted cell holding a line break and a blank line between rows: three data rows.
+    rows = [row.replace(",", ";") for row in GOOD_ROWS]
+    rows[0] = rows[0].replace("El Amrani", '"El\nAmrani"')
+    content = "\n".join([HEADER.replace(",", ";"), rows[0], "", rows[1], ";;;", rows[2]])
+
+    batch = upload(content.encode("cp1252"), encoding="windows-1252")
+
+    assert batch.rows_in_file == 3
+
+
+def test_upload_names_the_row_with_a_bad_encoding(upload: Callable[..., ImportBatch]) -> None:
+    content = csv_text(*GOOD_ROWS).encode("utf-8") + "BRU-9,Zoé,Ba".encode("latin-1") + b"\n"
+
+    with pytest.raises(ImportFileError, match="Row 5 is not valid UTF-8"):
+        upload(content)
