@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "retorno.accounts",
     "retorno.registry",
     "retorno.imports",
+    "retorno.cases",
     "retorno.stats",
     "retorno.api",
     "retorno.demo",

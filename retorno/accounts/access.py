@@ -37,8 +37,9 @@ def _perm_orgs(user: Any) -> dict[Perm, frozenset[int]]:
 
 def forget(user: Any) -> None:
     """Drop the cached permissions, after memberships change."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, "_retorno_roles"):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def orgs_with(user: Any, perm: Perm) -> frozenset[int]:
@@ -71,6 +72,21 @@ def default_organisation(user: Any, perm: Perm) -> int | None:
 
 def organisations_for_choice(user: Any, perm: Perm) -> Iterable[int]:
     return sorted(orgs_with(user, perm))
+
+
+def roles_in(user: Any, organisation_id: int) -> frozenset[str]:
+    """Return the roles the user holds in one organisation (cached on the user)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cache: dict[int, frozenset[str]] = getattr(user, "_retorno_roles", None) or {}
+    if organisation_id not in cache:
+        cache[organisation_id] = frozenset(
+            Membership.objects.filter(
+                user=user, organisation_id=organisation_id, organisation__is_active=True
+            ).values_list("role", flat=True)
+        )
+        user._retorno_roles = cache
+    return cache[organisation_id]
 
 
 def memberships_of(user: Any) -> QuerySet[Membership]:

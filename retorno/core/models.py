@@ -19,6 +19,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("logged in")
     LOGIN_FAILED = "login_failed", _("failed login")
     LOGOUT = "logout", _("logged out")
+    OVERRIDE = "override", _("overrode a safeguard")
 
 
 class AuditChannel(models.TextChoices):
