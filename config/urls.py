@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("retorno.accounts.urls")),
     path("registry/", include("retorno.registry.urls")),
     path("imports/", include("retorno.imports.urls")),
+    path("cases/", include("retorno.cases.urls")),
     path("statistics/", include("retorno.stats.urls")),
     path("api/v1/", include("retorno.api.urls")),
 ]

@@ -1,0 +1,5 @@
+"""Pages (being written)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
