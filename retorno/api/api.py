@@ -22,7 +22,16 @@ from ninja.openapi.docs import DocsBase, _csrf_needed
 
 from retorno.api.auth import api_auth
 from retorno.api.common import Conflict
-from retorno.api.routers import episodes, households, organisations, people, returns
+from retorno.api.routers import (
+    cases,
+    episodes,
+    households,
+    organisations,
+    people,
+    programmes,
+    referrals,
+    returns,
+)
 from retorno.core.errors import NotFound, StaleEdit
 
 NON_FIELD = "__all__"
@@ -70,6 +79,9 @@ api.add_router("/people", people.router)
 api.add_router("/households", households.router)
 api.add_router("/returns", returns.router)
 api.add_router("/", episodes.router)
+api.add_router("/", cases.router)
+api.add_router("/", referrals.router)
+api.add_router("/", programmes.router)
 
 
 def _error(

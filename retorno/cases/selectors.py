@@ -19,10 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from retorno.accounts.access import can, orgs_with
 from retorno.accounts.roles import Perm
 from retorno.cases import choices as c
+from retorno.cases import workflow
 from retorno.cases.models import (
     Case,
+    CaseDocument,
+    CaseEvent,
     CaseNote,
     CaseTask,
+    CommunityProject,
     Delivery,
     Partner,
     PlanItem,
@@ -89,6 +93,9 @@ def case_with_details(case: Case) -> Case:
 def notes_for(user: Any, case: Case) -> QuerySet[CaseNote]:
     """The notes this user may read: restricted ones only for the caseworker and supervisors."""
     notes = case.notes.select_related("author")
+    if not can(user, Perm.VIEW_CASE, case.organisation_id):
+        # Being (still) assigned to a case is no way in without the right to see cases.
+        return notes.none()
     if case.assigned_to_id == user.pk or can(
         user, Perm.VIEW_RESTRICTED_NOTES, case.organisation_id
     ):
@@ -238,6 +245,12 @@ def caseworker_dashboard(user: Any) -> dict[str, Any]:
     }
 
 
+# An open protection risk holds a case at each stage whose way forward checks for one.
+_STAGES_HELD_BY_OPEN_RISK = tuple(
+    t.source for t in workflow.TRANSITIONS if workflow.no_open_risk in t.checks
+)
+
+
 def supervisor_dashboard(user: Any) -> dict[str, Any]:
     """Caseload by worker, risks waiting for a sign-off, plans waiting for approval."""
     orgs = orgs_with(user, Perm.VIEW_SUPERVISION)
@@ -248,7 +261,7 @@ def supervisor_dashboard(user: Any) -> dict[str, Any]:
         .order_by("-total", "assigned_to__username")[:100]
     )
     waiting_sign_off = list(
-        open_cases.filter(risks__status=c.RiskStatus.OPEN, stage=c.Stage.SCREENING)
+        open_cases.filter(risks__status=c.RiskStatus.OPEN, stage__in=_STAGES_HELD_BY_OPEN_RISK)
         .select_related("person", "assigned_to")
         .distinct()
         .order_by("stage_changed_at")[:50]
@@ -527,3 +540,272 @@ def outcome_counts(user: Any) -> list[dict[str, Any]]:
         )
         entry["removal_order" if row["removal_order"] else "voluntary"] += row["n"]
     return list(table.values())
+
+
+# Parts of a case, community projects ------------------------------------------------------
+
+
+def case_part_get_for(
+    *,
+    actor: Actor,
+    model: type[Any],
+    part_id: Any,
+    case_path: str = "case",
+    perm: Perm = Perm.VIEW_CASE,
+    audit: bool = False,
+) -> Any:
+    """Return a record of a case (a risk, task, document, plan item…) if the actor sees its case.
+
+    ``case_path`` leads from the record to its case (``plan__case`` for a plan item).
+    Records of cases the actor may not see are not found, like records that never existed.
+    """
+    try:
+        record = (
+            model._default_manager.select_related(case_path, f"{case_path}__person")
+            .filter(**{f"{case_path}__organisation_id__in": orgs_with(actor.user, perm)})
+            .get(pk=int(part_id))
+        )
+    except (model.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+    if audit:
+        case = record
+        for step in case_path.split("__"):
+            case = getattr(case, step)
+        audit_record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            entity=record,
+            organisation_id=case.organisation_id,
+            person_id=case.person_id,
+            summary=f"{case.reference}: {record}",
+        )
+    return record
+
+
+def community_projects_for(user: Any) -> QuerySet[CommunityProject]:
+    """Community projects of the user's organisations."""
+    return CommunityProject.objects.filter(
+        organisation_id__in=orgs_with(user, Perm.VIEW_ORGANISATION)
+    ).select_related("programme")
+
+
+# Case page ----------------------------------------------------------------------------------
+
+
+def case_events(case: Case, limit: int = 300) -> list[CaseEvent]:
+    """The case's timeline, newest first; the case itself was read (and audited) already."""
+    return list(case.events.select_related("actor").order_by("-at", "-id")[:limit])
+
+
+def caseworkers_for(user: Any, organisation_id: int) -> QuerySet[Any]:
+    """The people who may be given the organisation's cases (they hold CHANGE_CASE there).
+
+    Empty unless the user may see the organisation's cases.
+    """
+    from django.contrib.auth import get_user_model
+
+    from retorno.accounts.models import Membership
+    from retorno.accounts.roles import ROLE_PERMISSIONS
+
+    user_model = get_user_model()
+    if not can(user, Perm.VIEW_CASE, organisation_id):
+        return user_model.objects.none()
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.CHANGE_CASE in perms]
+    members = Membership.objects.filter(
+        organisation_id=organisation_id, organisation__is_active=True, role__in=roles
+    ).values("user_id")
+    return user_model.objects.filter(pk__in=members, is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def document_get_for(*, actor: Actor, document_id: Any) -> CaseDocument:
+    """A document of a case the actor may see; reading it is audited."""
+    try:
+        document = CaseDocument.objects.get(pk=int(document_id))
+    except (CaseDocument.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+    case = case_get_for(actor=actor, case_id=document.case_id, audit=False)
+    document.case = case
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        entity=document,
+        organisation_id=case.organisation_id,
+        person_id=case.person_id,
+        summary=f"{case.reference}: {document.file_name}",
+    )
+    return document
+
+
+# Programme, directory and community-project pages -----------------------------------------
+
+
+def programme_get_for(user: Any, programme_id: Any) -> Programme:
+    """A programme the user may see (see ``programmes_for``), or NotFound."""
+    try:
+        return (
+            programmes_for(user)
+            .select_related("organisation")
+            .prefetch_related("assistance", "partners")
+            .get(pk=int(programme_id))
+        )
+    except (Programme.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
+def directory_for(
+    user: Any, *, country: str = "", region: str = "", kind: str = ""
+) -> QuerySet[Partner]:
+    """The shared directory, plus the inactive entries the user's organisations may manage."""
+    orgs = orgs_with(user, Perm.VIEW_ORGANISATION)
+    if not orgs:
+        return Partner.objects.none()
+    partners = Partner.objects.filter(
+        Q(is_active=True) | Q(organisation_id__in=orgs_with(user, Perm.MANAGE_DIRECTORY))
+    )
+    if country:
+        partners = partners.filter(country=country.upper())
+    if region:
+        partners = partners.filter(region=region.upper())
+    if kind:
+        partners = partners.filter(kind=kind)
+    return partners.select_related("organisation", "linked_organisation")
+
+
+def partner_get_for(user: Any, partner_id: Any, perm: Perm = Perm.MANAGE_DIRECTORY) -> Partner:
+    """A directory entry listed by one of the user's organisations where they hold perm."""
+    try:
+        return Partner.objects.filter(organisation_id__in=orgs_with(user, perm)).get(
+            pk=int(partner_id)
+        )
+    except (Partner.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
+def partner_referral_outcomes(user: Any, partner_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per partner, the referrals the user's organisations made to it, by service outcome.
+
+    Only counts, never people; referrals the sender revoked are left out.
+    """
+    orgs = orgs_with(user, Perm.VIEW_ORGANISATION)
+    counts: dict[int, dict[str, int]] = {}
+    if not orgs or not partner_ids:
+        return counts
+    rows = (
+        Referral.objects.filter(to_partner_id__in=partner_ids, from_organisation_id__in=orgs)
+        .exclude(status=c.ReferralStatus.REVOKED)
+        .values("to_partner_id", "service_outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        entry = counts.setdefault(
+            row["to_partner_id"], {outcome: 0 for outcome in c.ServiceOutcome.values}
+        )
+        entry[row["service_outcome"]] = entry.get(row["service_outcome"], 0) + row["n"]
+    for entry in counts.values():
+        entry["total"] = sum(entry.values())
+    return counts
+
+
+def community_project_get_for(user: Any, project_id: Any, perm: Perm) -> CommunityProject:
+    """A community project of one of the user's organisations where they hold perm."""
+    try:
+        return CommunityProject.objects.filter(organisation_id__in=orgs_with(user, perm)).get(
+            pk=int(project_id)
+        )
+    except (CommunityProject.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
+
+# Referral and plan pages ------------------------------------------------------------------
+
+
+def referral_inbox_for(*, actor: Actor) -> QuerySet[Referral]:
+    """Referrals received by the actor's organisations, those waiting first; the list is audited.
+
+    The rows carry the case reference only: names and other personal data are for the
+    referral's own page, and only once it has been accepted.
+    """
+    from django.db.models import Case as Ordered
+    from django.db.models import IntegerField, Value, When
+
+    audit_record(
+        actor=actor,
+        action=AuditAction.LIST,
+        entity_type="cases.referral",
+        summary="referrals received",
+    )
+    return (
+        referrals_received_for(actor.user)
+        .select_related("to_organisation", "to_partner")
+        .annotate(
+            waiting=Ordered(
+                When(status=c.ReferralStatus.PENDING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("waiting", "-created_at", "-id")
+    )
+
+
+def referral_receivers_for(user: Any, case: Case) -> QuerySet[Any]:
+    """The organisations a case may be referred to: any active one but the case's own."""
+    from retorno.accounts.models import Organisation
+
+    if not can(user, Perm.REFER_CASE, case.organisation_id):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(is_active=True).exclude(pk=case.organisation_id)
+
+
+def partners_for_case(user: Any, case: Case, *, kind: str = "") -> QuerySet[Partner]:
+    """Directory entries working in the case's host country or country of return."""
+    countries = [x for x in (case.host_country, case.origin_country) if x]
+    return partners_for(user, kind=kind).filter(country__in=countries)
+
+
+def referral_partners_for(user: Any, case: Case) -> QuerySet[Partner]:
+    """Service providers a case may be referred to (never back to the case's organisation)."""
+    if not can(user, Perm.REFER_CASE, case.organisation_id):
+        return Partner.objects.none()
+    return partners_for_case(user, case).exclude(linked_organisation_id=case.organisation_id)
+
+
+def plan_item_get_for(*, actor: Actor, item_id: Any, perm: Perm) -> PlanItem:
+    """A plan item of a case in an organisation where the actor holds perm."""
+    try:
+        return PlanItem.objects.select_related(
+            "plan", "plan__case", "plan__case__programme", "plan__case__person"
+        ).get(
+            pk=int(item_id),
+            plan__case__organisation_id__in=orgs_with(actor.user, perm),
+        )
+    except (PlanItem.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound() from exc
+
+
+def assistance_offered(case: Case) -> dict[str, Any]:
+    """The programme's assistance catalogue by kind, with ceilings (empty without programme)."""
+    if case.programme_id is None:
+        return {}
+    from retorno.cases.models import ProgrammeAssistance
+
+    return {
+        offer.kind: offer
+        for offer in ProgrammeAssistance.objects.filter(programme_id=case.programme_id)
+    }
+
+
+def business_plan_for(case: Case) -> Any:
+    """The case's business plan with its support sessions, or None."""
+    from retorno.cases.models import BusinessPlan
+
+    return (
+        BusinessPlan.objects.filter(case=case)
+        .select_related("credit_partner")
+        .prefetch_related("sessions")
+        .first()
+    )

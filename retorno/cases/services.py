@@ -562,12 +562,12 @@ def referral_create(
     _require_open(actor, case, Perm.REFER_CASE)
     if bool(to_organisation_id) == bool(to_partner):
         raise ValidationError(_("Refer the case to one organisation or one service provider."))
+    if to_partner is not None and to_partner.linked_organisation_id:
+        to_organisation_id = to_partner.linked_organisation_id
     if to_organisation_id == case.organisation_id:
         raise ValidationError(_("A case cannot be referred to its own organisation."))
     if not shared_fields or set(shared_fields) - set(c.SharedField.values):
         raise ValidationError({"shared_fields": _("Choose what to share.")})
-    if to_partner is not None and to_partner.linked_organisation_id:
-        to_organisation_id = to_partner.linked_organisation_id
     referral = Referral(
         case=case,
         from_organisation_id=case.organisation_id,
@@ -785,12 +785,13 @@ def _ceiling_check(
     plan: ReintegrationPlan, kind: str, amount: Decimal | None, exclude_item: int | None
 ) -> None:
     programme = plan.case.programme
-    if programme is None or amount is None:
+    if programme is None:
         return
     offer = ProgrammeAssistance.objects.filter(programme=programme, kind=kind).first()
     if offer is None:
+        # In kind or paid, a programme gives only the assistance it offers.
         raise ValidationError({"kind": _("The programme does not offer this assistance.")})
-    if offer.ceiling is None:
+    if offer.ceiling is None or amount is None:
         return
     planned = sum(
         (
@@ -960,12 +961,14 @@ def business_plan_save(
     for name in ("startup_costs", "expected_monthly_income", "credit_amount"):
         if name in fields:
             fields[name] = None if fields[name] in (None, "") else money(fields[name], name)
-    if fields.get("startup_costs") is None:
+    existing = BusinessPlan.objects.filter(case=case).first()
+    # Defaults fill a new plan or a field being cleared; a change leaves other fields alone.
+    if (existing is None or "startup_costs" in fields) and fields.get("startup_costs") is None:
         fields["startup_costs"] = Decimal("0")
-    fields["currency"] = _check_currency(fields.get("currency") or "EUR")
+    if existing is None or "currency" in fields:
+        fields["currency"] = _check_currency(fields.get("currency") or "EUR")
     if set(fields.get("feasibility") or []) - set(c.FeasibilityItem.values):
         raise ValidationError({"feasibility": _("Unknown checklist item.")})
-    existing = BusinessPlan.objects.filter(case=case).first()
     if existing is None:
         plan = BusinessPlan(case=case, **fields)
         plan.full_clean(exclude=["case", "credit_partner"])
@@ -1011,9 +1014,13 @@ def _save_owned(
     actor: Actor, perm: Perm, record: Any, exclude: list[str], version: int | None = None
 ) -> Any:
     require(actor.user, perm, record.organisation_id)
-    record.full_clean(exclude=exclude)
     creating = record.pk is None
-    before = None if creating else snapshot(type(record).objects.get(pk=record.pk))
+    stored = None if creating else type(record).objects.get(pk=record.pk)
+    if stored is not None:
+        # The organisation the record belongs to now decides, not the one it is being given.
+        require(actor.user, perm, stored.organisation_id)
+    record.full_clean(exclude=exclude)
+    before = None if stored is None else snapshot(stored)
     if creating or not hasattr(record, "version"):
         record.save()
     else:
@@ -1060,17 +1067,22 @@ def programme_save(
         setattr(programme, name, _check_country_list(getattr(programme, name), name))
     if programme.starts_on and programme.ends_on and programme.ends_on < programme.starts_on:
         raise ValidationError({"ends_on": _("The end is before the start.")})
-    _save_owned(actor, Perm.MANAGE_PROGRAMMES, programme, ["organisation", "partners"], version)
+    ceilings: dict[str, Decimal | None] = {}
     if assistance is not None:
+        # Checked before anything is saved, so a refused catalogue changes nothing.
         unknown = set(assistance) - set(c.AssistanceKind.values)
         if unknown:
             raise ValidationError({"assistance": _("Unknown assistance.")})
-        programme.assistance.exclude(kind__in=list(assistance)).delete()
-        for kind, ceiling in assistance.items():
+        ceilings = {
+            kind: None if ceiling in (None, "") else money(ceiling, "ceiling")
+            for kind, ceiling in assistance.items()
+        }
+    _save_owned(actor, Perm.MANAGE_PROGRAMMES, programme, ["organisation", "partners"], version)
+    if assistance is not None:
+        programme.assistance.exclude(kind__in=list(ceilings)).delete()
+        for kind, ceiling in ceilings.items():
             ProgrammeAssistance.objects.update_or_create(
-                programme=programme,
-                kind=kind,
-                defaults={"ceiling": None if ceiling in (None, "") else money(ceiling, "ceiling")},
+                programme=programme, kind=kind, defaults={"ceiling": ceiling}
             )
     return programme
 

@@ -166,6 +166,11 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_add_return": can(request.user, Perm.CREATE_RETURN, person.organisation_id),
             "can_consent": can(request.user, Perm.RECORD_CONSENT, person.organisation_id),
             "can_delete": can(request.user, Perm.DELETE_PERSON, person.organisation_id),
+            "can_open_case": can(request.user, Perm.CREATE_CASE, person.organisation_id),
+            # Cases are shown only to those who may see them in the person's organisation.
+            "cases": person.cases.select_related("programme").order_by("-created_at")
+            if can(request.user, Perm.VIEW_CASE, person.organisation_id)
+            else [],
             "choices_vulnerability": c.Vulnerability,
         },
     )

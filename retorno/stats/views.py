@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from retorno.accounts.access import orgs_with
 from retorno.accounts.roles import Perm
+from retorno.cases import choices as c_cases
+from retorno.cases.selectors import outcome_counts as case_outcome_counts
 from retorno.core import geo
 from retorno.registry import choices as c
 from retorno.registry.models import ReturnEvent
@@ -62,6 +64,15 @@ def overview(request: HttpRequest) -> HttpResponse:
     by_country = list(events.values("to_country", "sex").annotate(n=Count("id")))
     by_permanence = list(events.values("permanence", "sex").annotate(n=Count("id")))
     countries = {row["to_country"]: geo.country_name(row["to_country"]) for row in by_country}
+    # Assisted return outcomes: cases under a removal order are never counted as voluntary.
+    outcomes = [
+        {
+            "label": c_cases.Outcome(row["outcome"]).label if row["outcome"] else "",
+            "voluntary": suppress(row["voluntary"]),
+            "removal_order": suppress(row["removal_order"]),
+        }
+        for row in case_outcome_counts(request.user)
+    ]
     return render(
         request,
         "stats/overview.html",
@@ -78,6 +89,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                 (_("Returns by country of return"), _table(by_country, "to_country", countries)),
                 (_("Returns by year"), _table(by_year, "year", {})),
             ],
+            "outcomes": outcomes,
             "min_cell": settings.RETORNO_MIN_CELL_SIZE,
         },
     )
