@@ -719,7 +719,6 @@ def community_project_get_for(user: Any, project_id: Any, perm: Perm) -> Communi
         raise NotFound() from exc
 
 
-
 # Referral and plan pages ------------------------------------------------------------------
 
 

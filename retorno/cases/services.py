@@ -130,7 +130,24 @@ def _next_reference(organisation_id: int) -> str:
     return f"C{organisation_id}-{year}-{uuid.uuid4().hex[:8].upper()}"
 
 
+def _check_links(case: Case) -> None:
+    """A case's office and household are its organisation's; its programme is one it may use."""
+    errors = {}
+    if case.office_id and case.office.organisation_id != case.organisation_id:
+        errors["office"] = _("This office belongs to another organisation.")
+    if case.household_id and case.household.organisation_id != case.organisation_id:
+        errors["household"] = _("This household belongs to another organisation.")
+    if case.programme_id:
+        programme = case.programme
+        partner_of = programme.partners.filter(linked_organisation_id=case.organisation_id)
+        if programme.organisation_id != case.organisation_id and not partner_of.exists():
+            errors["programme"] = _("This programme is not run by or with your organisation.")
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_countries(case: Case) -> None:
+    _check_links(case)
     errors = {}
     for name in ("host_country", "origin_country"):
         value = getattr(case, name)
@@ -440,6 +457,10 @@ def task_add(
     *, actor: Actor, case: Case, title: str, due_on: datetime.date, assigned_to: Any = None
 ) -> CaseTask:
     _require_open(actor, case)
+    if assigned_to is not None and not can(assigned_to, Perm.CHANGE_CASE, case.organisation_id):
+        raise ValidationError(
+            {"assigned_to": _("This person cannot work on the organisation's cases.")}
+        )
     task = CaseTask(
         case=case,
         kind=c.TaskKind.OTHER,
@@ -726,7 +747,18 @@ def plan_start(
     _require_open(actor, case, Perm.DRAFT_PLAN)
     if hasattr(case, "plan"):
         return case.plan
-    currency = _check_currency(currency or (case.programme.currency if case.programme else "EUR"))
+    if case.programme is not None:
+        # Ceilings and the approval threshold are in the programme's currency: a plan
+        # kept in another one could slip past them.
+        if currency and currency.upper() != case.programme.currency:
+            raise ValidationError(
+                {
+                    "currency": _("A plan is kept in its programme's currency (%(currency)s).")
+                    % {"currency": case.programme.currency}
+                }
+            )
+        currency = case.programme.currency
+    currency = _check_currency(currency or "EUR")
     plan = ReintegrationPlan.objects.create(
         case=case, currency=currency, summary=summary.strip(), drafted_by=actor.user
     )
