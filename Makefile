@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/retorno
 
-.PHONY: run setup test check lint types migrations-check pytest test-postgres chromium messages bench clean
+.PHONY: run setup test check lint types migrations-check pytest test-postgres chromium fonts messages bench clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --config-settings editable_mode=compat -e .
 	touch $@
 
-setup: $(VENV)/.installed messages
+setup: $(VENV)/.installed messages fonts
 
 # Compiled catalogues are build output: made from the .po files at setup.
 messages: $(VENV)/.installed
@@ -23,6 +23,11 @@ messages: $(VENV)/.installed
 
 run: setup
 	$(VENV)/bin/retorno run --port $(PORT)
+
+# The generated PDFs embed DejaVu Sans so that every name prints as it is written.
+PDF_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+fonts:
+	@test -f $(PDF_FONT) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null)
 
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)

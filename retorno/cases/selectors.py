@@ -204,7 +204,7 @@ def case_list_for(*, actor: Actor, filters: CaseFilters) -> QuerySet[Case]:
     if filters.q:
         q = filters.q.strip()
         cases = cases.filter(
-            Q(reference__iexact=q)
+            Q(reference__istartswith=q)
             | Q(person__family_name__istartswith=q)
             | Q(person__given_name__istartswith=q)
         )
@@ -256,7 +256,12 @@ def supervisor_dashboard(user: Any) -> dict[str, Any]:
     orgs = orgs_with(user, Perm.VIEW_SUPERVISION)
     open_cases = Case.objects.filter(organisation_id__in=orgs, stage__in=c.OPEN_STAGES)
     caseload = list(
-        open_cases.values("assigned_to_id", "assigned_to__username")
+        open_cases.values(
+            "assigned_to_id",
+            "assigned_to__username",
+            "assigned_to__first_name",
+            "assigned_to__last_name",
+        )
         .annotate(total=Count("id"))
         .order_by("-total", "assigned_to__username")[:100]
     )

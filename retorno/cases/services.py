@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from retorno.accounts.access import can, require, roles_in
+from retorno.accounts.models import Organisation
 from retorno.accounts.roles import Perm
 from retorno.cases import choices as c
 from retorno.cases import workflow
@@ -45,7 +46,7 @@ from retorno.cases.models import (
 )
 from retorno.core.audit import Actor, audit_record, changed_fields, snapshot
 from retorno.core.errors import StaleEdit
-from retorno.core.geo import is_country
+from retorno.core.geo import is_country, is_subdivision
 from retorno.core.models import AuditAction
 from retorno.registry.choices import ConsentPurpose, ConsentStatus
 from retorno.registry.models import Consent, Person
@@ -133,14 +134,14 @@ def _next_reference(organisation_id: int) -> str:
 def _check_links(case: Case) -> None:
     """A case's office and household are its organisation's; its programme is one it may use."""
     errors = {}
-    if case.office_id and case.office.organisation_id != case.organisation_id:
+    office, household, programme = case.office, case.household, case.programme
+    if office is not None and office.organisation_id != case.organisation_id:
         errors["office"] = _("This office belongs to another organisation.")
-    if case.household_id and case.household.organisation_id != case.organisation_id:
+    if household is not None and household.organisation_id != case.organisation_id:
         errors["household"] = _("This household belongs to another organisation.")
-    if case.programme_id:
-        programme = case.programme
+    if programme is not None and programme.organisation_id != case.organisation_id:
         partner_of = programme.partners.filter(linked_organisation_id=case.organisation_id)
-        if programme.organisation_id != case.organisation_id and not partner_of.exists():
+        if not partner_of.exists():
             errors["programme"] = _("This programme is not run by or with your organisation.")
     if errors:
         raise ValidationError(errors)
@@ -153,6 +154,11 @@ def _check_countries(case: Case) -> None:
         value = getattr(case, name)
         if not value or not is_country(value):
             errors[name] = _("Not a known country code.")
+    if case.return_region and not (
+        is_subdivision(case.return_region)
+        and case.return_region.upper().startswith(f"{case.origin_country.upper()}-")
+    ):
+        errors["return_region"] = _("Not a region of the country of return.")
     if set(case.vulnerabilities) - set(c.CaseVulnerability.values):
         errors["vulnerabilities"] = _("Unknown vulnerability.")
     if set(case.immediate_needs) - set(c.ImmediateNeed.values):
@@ -400,6 +406,8 @@ def risk_mitigate(*, actor: Actor, risk: ProtectionRisk, mitigation: str) -> Pro
     _require_open(actor, case)
     if not mitigation.strip():
         raise ValidationError({"mitigation": _("Say how the risk was mitigated.")})
+    if risk.status != c.RiskStatus.OPEN:
+        raise ValidationError(_("Only an open risk can be mitigated."))
     before = snapshot(risk)
     risk.status, risk.mitigation = c.RiskStatus.MITIGATED, mitigation.strip()
     risk.save(update_fields=["status", "mitigation"])
@@ -587,6 +595,11 @@ def referral_create(
         to_organisation_id = to_partner.linked_organisation_id
     if to_organisation_id == case.organisation_id:
         raise ValidationError(_("A case cannot be referred to its own organisation."))
+    if (to_partner is not None and not to_partner.is_active) or (
+        to_organisation_id
+        and not Organisation.objects.filter(pk=to_organisation_id, is_active=True).exists()
+    ):
+        raise ValidationError(_("This organisation or service provider no longer takes referrals."))
     if not shared_fields or set(shared_fields) - set(c.SharedField.values):
         raise ValidationError({"shared_fields": _("Choose what to share.")})
     referral = Referral(
@@ -651,6 +664,8 @@ def referral_answer(
     require(actor.user, Perm.ANSWER_REFERRAL, referral.to_organisation_id)
     if referral.status != c.ReferralStatus.PENDING:
         raise ValidationError(_("This referral has already been answered or revoked."))
+    if not accept and not answer.strip():
+        raise ValidationError({"answer": _("Say why the referral is rejected.")})
     status = c.ReferralStatus.ACCEPTED if accept else c.ReferralStatus.REJECTED
     _save_referral_if_current(
         referral,
@@ -705,6 +720,11 @@ def referral_record_outcome(*, actor: Actor, referral: Referral, outcome: str) -
         raise PermissionDenied("not a party to the referral")
     if outcome not in c.ServiceOutcome.values:
         raise ValidationError({"service_outcome": _("Choose the outcome.")})
+    in_force = referral.status == c.ReferralStatus.ACCEPTED or (
+        referral.to_organisation_id is None and referral.status == c.ReferralStatus.PENDING
+    )
+    if not in_force:
+        raise ValidationError(_("An outcome is recorded only for a referral in force."))
     _save_referral_if_current(referral, referral.version, service_outcome=outcome)
     _event(referral.case, actor, c.EventKind.REFERRAL, outcome=outcome, referral=referral.pk)
     _audit(actor, AuditAction.UPDATE, referral, referral.case, after={"service_outcome": outcome})
@@ -866,7 +886,7 @@ def plan_review(
     *, actor: Actor, plan: ReintegrationPlan, version: int, approve: bool, comment: str = ""
 ) -> ReintegrationPlan:
     """Approve a submitted plan, or return it for changes; its author cannot approve a large one."""
-    require(actor.user, Perm.APPROVE_PLAN, plan.case.organisation_id)
+    _require_open(actor, plan.case, Perm.APPROVE_PLAN)
     if plan.status != c.PlanStatus.SUBMITTED:
         raise ValidationError(_("Only a plan waiting for approval can be reviewed."))
     if approve and plan.drafted_by_id == actor.user_id and needs_second_person(plan):

@@ -385,3 +385,35 @@ def test_either_side_records_the_outcome_of_the_service(
         entity_type="cases.referral", action=AuditAction.UPDATE, after__has_key="service_outcome"
     )
     assert outcomes.count() == 2
+
+
+def test_a_rejection_says_why_and_outcomes_need_a_referral_in_force(
+    open_case: Case, carla: User, receiver: User, origin_org: Organisation
+) -> None:
+    _consent(open_case, carla, ConsentStatus.GIVEN)
+    referral = _refer(open_case, carla, origin_org)
+    with pytest.raises(ValidationError, match="outcome is recorded only"):
+        services.referral_record_outcome(
+            actor=Actor(user=receiver), referral=referral, outcome=c.ServiceOutcome.RECEIVED
+        )
+    with pytest.raises(ValidationError):
+        services.referral_answer(actor=Actor(user=receiver), referral=referral, accept=False)
+    services.referral_answer(
+        actor=Actor(user=receiver), referral=referral, accept=False, answer="No places left"
+    )
+    assert referral.status == c.ReferralStatus.REJECTED
+    with pytest.raises(ValidationError, match="outcome is recorded only"):
+        services.referral_record_outcome(
+            actor=Actor(user=carla), referral=referral, outcome=c.ServiceOutcome.RECEIVED
+        )
+
+
+def test_an_inactive_organisation_takes_no_referrals(
+    open_case: Case, carla: User, origin_org: Organisation
+) -> None:
+    _consent(open_case, carla, ConsentStatus.GIVEN)
+    origin_org.is_active = False
+    origin_org.save()
+    with pytest.raises(ValidationError, match="no longer takes referrals"):
+        _refer(open_case, carla, origin_org)
+    assert not Referral.objects.exists()

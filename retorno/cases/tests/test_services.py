@@ -1141,3 +1141,25 @@ def test_a_plan_is_kept_in_its_programmes_currency(
     with pytest.raises(ValidationError, match="programme's currency"):
         services.plan_start(actor=carla, case=case, currency="MDL")
     assert services.plan_start(actor=carla, case=case).currency == "EUR"
+
+
+def test_a_signed_off_risk_cannot_be_marked_mitigated(
+    open_case: Case, users: dict[str, User]
+) -> None:
+    carla, sam = Actor(user=users[Role.CASEWORKER]), Actor(user=users[Role.SUPERVISOR])
+    risk = services.risk_add(actor=carla, case=open_case, description="Feud", level="high")
+    services.risk_sign_off(actor=sam, risk=risk, reason="Moving to another district")
+    with pytest.raises(ValidationError, match="Only an open risk"):
+        services.risk_mitigate(actor=carla, risk=risk, mitigation="Talked to them")
+    risk.refresh_from_db()
+    assert risk.status == c.RiskStatus.SIGNED_OFF
+
+
+def test_the_region_of_return_must_be_in_the_country_of_return(
+    open_case: Case, users: dict[str, User]
+) -> None:
+    carla = users[Role.CASEWORKER]
+    with pytest.raises(ValidationError) as refused:
+        update(open_case, carla, return_region="MA-01")
+    assert "return_region" in refused.value.message_dict
+    assert update(open_case, carla, return_region="MD-CU").return_region == "MD-CU"
