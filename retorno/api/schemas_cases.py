@@ -1001,6 +1001,7 @@ class PartnerOut(Schema):
     email: str
     address: str
     is_active: bool
+    version: int
 
     @staticmethod
     def resolve_organisation(obj: Partner) -> int:
@@ -1048,8 +1049,9 @@ class PartnerCreate(Schema):
 
 
 class PartnerUpdate(Schema):
-    """Only the fields sent are changed."""
+    """Only the fields sent are changed; version is the one read, as for every change."""
 
+    version: int
     linked_organisation: int | None = None
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: cc.PartnerKind | None = None

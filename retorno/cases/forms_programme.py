@@ -224,6 +224,7 @@ def _split_codes(value: str) -> list[str]:
 
 
 class PartnerForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=c.PartnerKind.choices)
     country = CountryField(label=_("Country"))
@@ -275,6 +276,7 @@ class PartnerForm(forms.Form):
     def initial_from(cls, partner: Partner) -> dict[str, Any]:
         initial = {name: getattr(partner, name) for name in cls.MODEL_FIELDS}
         initial["languages"] = ", ".join(partner.languages)
+        initial["version"] = partner.version
         return initial
 
     def clean_languages(self) -> list[str]:

@@ -1140,11 +1140,11 @@ def programme_save(
 
 
 @transaction.atomic
-def partner_save(*, actor: Actor, partner: Partner) -> Partner:
+def partner_save(*, actor: Actor, partner: Partner, version: int | None = None) -> Partner:
     if not is_country(partner.country):
         raise ValidationError({"country": _("Not a known country code.")})
     return _save_owned(
-        actor, Perm.MANAGE_DIRECTORY, partner, ["organisation", "linked_organisation"]
+        actor, Perm.MANAGE_DIRECTORY, partner, ["organisation", "linked_organisation"], version
     )
 
 

@@ -269,10 +269,15 @@ def partner_form(request: HttpRequest, partner_id: int | None = None) -> HttpRes
         initial = PartnerForm.initial_from(partner)
     organisations = Organisation.objects.filter(is_active=True).order_by("name")
     form = PartnerForm(request.POST or None, initial=initial, organisations=organisations)
+    stale = False
     if request.method == "POST" and form.is_valid():
         form.apply_to(partner)
         try:
-            services.partner_save(actor=actor, partner=partner)
+            services.partner_save(
+                actor=actor, partner=partner, version=form.cleaned_data.get("version") or 0
+            )
+        except StaleEdit:
+            stale = True
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -284,6 +289,12 @@ def partner_form(request: HttpRequest, partner_id: int | None = None) -> HttpRes
         {
             "form": form,
             "partner": partner if partner.pk else None,
+            "stale": stale,
+            "current_version": Partner.objects.filter(pk=partner.pk)
+            .values_list("version", flat=True)
+            .first()
+            if partner.pk
+            else None,
             "organisations": _organisations(request, Perm.MANAGE_DIRECTORY)
             if partner_id is None
             else [],

@@ -227,6 +227,7 @@ def partner_change(request: HttpRequest, partner_id: int, payload: PartnerUpdate
     if partner is None:
         raise NotFound()
     data = plain(payload.model_dump(exclude_unset=True))
+    version = data.pop("version")
     if "linked_organisation" in data:
         data["linked_organisation_id"] = _organisation_checked(
             "linked_organisation", data.pop("linked_organisation")
@@ -237,7 +238,7 @@ def partner_change(request: HttpRequest, partner_id: int, payload: PartnerUpdate
             data[name] = data[name].upper()
     for name, value in data.items():
         setattr(partner, name, value)
-    return services.partner_save(actor=api_actor(request), partner=partner)
+    return services.partner_save(actor=api_actor(request), partner=partner, version=version)
 
 
 # --- Community projects -----------------------------------------------------------------

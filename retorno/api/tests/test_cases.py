@@ -607,8 +607,15 @@ def test_partner_directory_and_community_projects(
     health = carla.get("/partners", {"kind": "health"}).json()["items"]
     assert [p["name"] for p in health] == ["Chisinau Clinic"]
     assert carla.post("/partners", {"name": "X", "country": "MD", "kind": "ngo"}).status_code == 403
-    changed = sam.patch(f"/partners/{health[0]['id']}", {"phone": "+373 22 000 000"})
+    clinic = health[0]
+    changed = sam.patch(
+        f"/partners/{clinic['id']}", {"phone": "+373 22 000 000", "version": clinic["version"]}
+    )
     assert changed.status_code == 200 and changed.json()["phone"] == "+373 22 000 000"
+    # A second change made on the version read before the first is refused, not merged.
+    stale = sam.patch(f"/partners/{clinic['id']}", {"phone": "0", "version": clinic["version"]})
+    assert stale.status_code == 409
+    assert carla.get("/partners", {"kind": "health"}).json()["items"][0]["phone"] != "0"
 
     pablo = api_of(Role.PROGRAMME_MANAGER)
     project = pablo.post(

@@ -1163,3 +1163,20 @@ def test_the_region_of_return_must_be_in_the_country_of_return(
         update(open_case, carla, return_region="MA-01")
     assert "return_region" in refused.value.message_dict
     assert update(open_case, carla, return_region="MD-CU").return_region == "MD-CU"
+
+
+def test_two_editors_of_one_directory_entry_cannot_overwrite_each_other(
+    users: dict[str, User], host_org: Organisation
+) -> None:
+    sam = Actor(user=users[Role.SUPERVISOR])
+    saved = services.partner_save(
+        actor=sam,
+        partner=Partner(organisation=host_org, name="Clinica", kind="health", country="MD"),
+    )
+    first, second = Partner.objects.get(pk=saved.pk), Partner.objects.get(pk=saved.pk)
+    first.phone = "+373 1"
+    services.partner_save(actor=sam, partner=first, version=first.version)
+    second.phone = "+373 2"
+    with pytest.raises(StaleEdit):
+        services.partner_save(actor=sam, partner=second, version=second.version)
+    assert Partner.objects.get(pk=saved.pk).phone == "+373 1"
