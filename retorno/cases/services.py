@@ -494,7 +494,9 @@ def task_complete(*, actor: Actor, task: CaseTask) -> CaseTask:
     if not updated:
         raise StaleEdit()
     task.refresh_from_db()
-    _event(case, actor, c.EventKind.TASK, reason=str(task), done=True)
+    # A task the system made has no title: its kind is kept, and the timeline shows
+    # the kind's label in the reader's language.
+    _event(case, actor, c.EventKind.TASK, reason=task.title, done=True, task_kind=task.kind)
     _audit(actor, AuditAction.UPDATE, task, case, after={"done": True})
     return task
 

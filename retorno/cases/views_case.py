@@ -20,9 +20,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from retorno.accounts.access import can, orgs_with, require
@@ -55,25 +54,25 @@ DEFAULT_PAGE_SIZE = 50
 
 # What each workflow check looks for, said positively: the ticked line of the checklist.
 CHECK_LABELS: dict[str, Any] = {
-    "counselled": _lazy("Counselling recorded, covering rights, options and consequences."),
-    "decided": _lazy("The person's decision is recorded."),
-    "screened": _lazy("Vulnerability assessment completed."),
-    "no_open_risk": _lazy("No protection risk left open."),
-    "ready_to_travel": _lazy(
+    "counselled": gettext_lazy("Counselling recorded, covering rights, options and consequences."),
+    "decided": gettext_lazy("The person's decision is recorded."),
+    "screened": gettext_lazy("Vulnerability assessment completed."),
+    "no_open_risk": gettext_lazy("No protection risk left open."),
+    "ready_to_travel": gettext_lazy(
         "Travel document, fit-to-travel check, itinerary and information pack ready."
     ),
-    "arrival_recorded": _lazy("Arrival date recorded, and whether the person was met."),
-    "plan_approved": _lazy("Reintegration plan approved."),
-    "something_delivered": _lazy("At least one delivery of assistance recorded."),
+    "arrival_recorded": gettext_lazy("Arrival date recorded, and whether the person was met."),
+    "plan_approved": gettext_lazy("Reintegration plan approved."),
+    "something_delivered": gettext_lazy("At least one delivery of assistance recorded."),
 }
 
 # The heading of each stage's form on the case page.
 STAGE_FORM_TITLES: dict[str, Any] = {
-    c.Stage.DECISION: _lazy("The person's decision"),
-    c.Stage.SCREENING: _lazy("Screening and vulnerability assessment"),
-    c.Stage.PRE_DEPARTURE: _lazy("Preparing the departure"),
-    c.Stage.DEPARTED: _lazy("Arrival"),
-    c.Stage.ARRIVED: _lazy("Arrival"),
+    c.Stage.DECISION: gettext_lazy("The person's decision"),
+    c.Stage.SCREENING: gettext_lazy("Screening and vulnerability assessment"),
+    c.Stage.PRE_DEPARTURE: gettext_lazy("Preparing the departure"),
+    c.Stage.DEPARTED: gettext_lazy("Arrival"),
+    c.Stage.ARRIVED: gettext_lazy("Arrival"),
 }
 
 
@@ -296,7 +295,7 @@ def _checklist(case: Case) -> list[dict[str, Any]]:
         if problems:
             lines.extend({"ok": False, "text": str(p)} for p in problems)
         else:
-            label = CHECK_LABELS.get(getattr(check, "__name__", ""), _lazy("Done."))
+            label = CHECK_LABELS.get(getattr(check, "__name__", ""), gettext_lazy("Done."))
             lines.append({"ok": True, "text": str(label)})
     return lines
 

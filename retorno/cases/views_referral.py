@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from retorno.accounts.access import can, orgs_with, require
@@ -37,38 +37,38 @@ PAGE_SIZE = 50
 
 class ReferralForm(forms.Form):
     to_organisation = forms.ModelChoiceField(
-        label=_lazy("Organisation using Retorno"),
+        label=gettext_lazy("Organisation using Retorno"),
         queryset=Organisation.objects.none(),
         required=False,
         empty_label="—",
     )
     to_partner = PartnerChoiceField(
-        label=_lazy("Or a service provider from the directory"),
+        label=gettext_lazy("Or a service provider from the directory"),
         queryset=Partner.objects.none(),
         required=False,
         empty_label="—",
-        help_text=_lazy("Providers working in the host country or the country of return."),
+        help_text=gettext_lazy("Providers working in the host country or the country of return."),
     )
     shared_fields = forms.MultipleChoiceField(
-        label=_lazy("What to share"),
+        label=gettext_lazy("What to share"),
         choices=c.SharedField.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[c.SharedField.IDENTITY],
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "Only the parts ticked here are shared, and only once the receiver accepts."
         ),
     )
     message = forms.CharField(
-        label=_lazy("Message to the receiver"),
+        label=gettext_lazy("Message to the receiver"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_lazy("What the person needs. Do not repeat personal details here."),
+        help_text=gettext_lazy("What the person needs. Do not repeat personal details here."),
     )
     override_reason = forms.CharField(
-        label=_lazy("Refer without consent: the reason"),
+        label=gettext_lazy("Refer without consent: the reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_lazy("The override and its reason are kept in the audit trail."),
+        help_text=gettext_lazy("The override and its reason are kept in the audit trail."),
     )
 
     def __init__(
@@ -91,30 +91,32 @@ class ReferralForm(forms.Form):
         data = super().clean() or {}
         if bool(data.get("to_organisation")) == bool(data.get("to_partner")) and not self.errors:
             raise ValidationError(
-                _lazy("Refer the case to one organisation or one service provider.")
+                gettext_lazy("Refer the case to one organisation or one service provider.")
             )
         return data
 
 
 class AnswerForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accept", _lazy("Accept")), ("reject", _lazy("Reject"))])
+    decision = forms.ChoiceField(
+        choices=[("accept", gettext_lazy("Accept")), ("reject", gettext_lazy("Reject"))]
+    )
     answer = forms.CharField(
-        label=_lazy("Answer"),
+        label=gettext_lazy("Answer"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_lazy("Needed when you reject the referral: say why."),
+        help_text=gettext_lazy("Needed when you reject the referral: say why."),
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("decision") == "reject" and not (data.get("answer") or "").strip():
-            self.add_error("answer", _lazy("Say why the referral is rejected."))
+            self.add_error("answer", gettext_lazy("Say why the referral is rejected."))
         return data
 
 
 class OutcomeForm(forms.Form):
     service_outcome = forms.ChoiceField(
-        label=_lazy("Outcome of the service"), choices=c.ServiceOutcome.choices
+        label=gettext_lazy("Outcome of the service"), choices=c.ServiceOutcome.choices
     )
 
 

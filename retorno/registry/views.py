@@ -12,7 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from retorno.accounts.access import can, memberships_of, orgs_with, require
@@ -639,8 +639,8 @@ def _arrival_person(
 
 # Documents and contacts share one pair of views and services: the kind picks form and model.
 PERSON_DETAILS: dict[str, tuple[type[Any], type[Any], Any]] = {
-    "document": (IdentityDocumentForm, IdentityDocument, _lazy("Identity document")),
-    "contact": (ContactForm, Contact, _lazy("Contact")),
+    "document": (IdentityDocumentForm, IdentityDocument, gettext_lazy("Identity document")),
+    "contact": (ContactForm, Contact, gettext_lazy("Contact")),
 }
 
 

@@ -342,7 +342,11 @@ def test_directory_managed_by_supervisors_not_caseworkers(
     assert "Chișinău" in html  # the region list of the saved country
     bad = sam.post(edit, {**data, "region": "SN-DK"})
     assert bad.status_code == 200 and "Not a region of the chosen country." in bad.content.decode()
-    assert sam.post(edit, {**data, "services": "Housing advice"}).status_code == 302
+    saved = {**data, "services": "Housing advice", "version": partner.version}
+    assert sam.post(edit, saved).status_code == 302
+    # The same form sent again carries a version that is no longer current: refused.
+    again = sam.post(edit, {**saved, "services": "Something else"})
+    assert again.status_code == 200 and "Not saved." in again.content.decode()
     partner.refresh_from_db()
     assert partner.services == "Housing advice"
 
