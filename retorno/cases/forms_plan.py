@@ -4,11 +4,13 @@ Amounts are read as ``Decimal`` (a comma or a point as the decimal mark, followi
 page's language), never as floats; currencies are ISO 4217 codes.
 """
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils.formats import number_format
+from django.core.exceptions import ValidationError
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from retorno.cases import choices as c
@@ -22,14 +24,51 @@ def version_from(data: Any) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-class AmountField(forms.DecimalField):
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+
+
+class LocalDecimalField(forms.DecimalField):
+    """A number typed as people write it in the page's language, grouped or not.
+
+    "1 200,50" (French), "1.200,50" (Spanish) and "1,200.50" (English) all read as
+    1200.50. A grouping mark in the wrong place is refused rather than guessed:
+    in Spanish, "1.20" is neither one euro twenty nor a thousand and twenty.
+    """
+
+    default_error_messages = {"grouping": _("Write the number as %(example)s.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if isinstance(value, str):
+            value = _SPACES.sub("", value)
+            decimal_mark = str(get_format("DECIMAL_SEPARATOR"))
+            # Where the decimal mark is a comma, people group thousands with a point
+            # (or a space, removed above); where it is a point, with a comma.
+            grouping_mark = "." if decimal_mark == "," else ","
+            if grouping_mark in value:
+                whole = value.split(decimal_mark)[0].lstrip("+-")
+                if not re.fullmatch(rf"\d{{1,3}}({re.escape(grouping_mark)}\d{{3}})+", whole):
+                    raise ValidationError(
+                        self.error_messages["grouping"],
+                        code="grouping",
+                        params={
+                            "example": number_format(Decimal("1200.50"), 2, force_grouping=True)
+                        },
+                    )
+                value = value.replace(grouping_mark, "")
+        return super().to_python(value)
+
+
+class AmountField(LocalDecimalField):
     """An amount of money: up to 12 digits before the decimal mark and two after it."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", Decimal("0"))
-        kwargs.setdefault("localize", True)
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
@@ -149,13 +188,12 @@ class DeliveryForm(forms.Form):
     delivered_on = forms.DateField(label=_("Date"), widget=DateInput())
     amount = AmountField(label=_("Amount paid"), required=False)
     currency = CurrencyField(label=_("Currency paid"), required=False)
-    exchange_rate = forms.DecimalField(
+    exchange_rate = LocalDecimalField(
         label=_("Exchange rate"),
         required=False,
         max_digits=18,
         decimal_places=8,
         min_value=Decimal("0"),
-        localize=True,
     )
     proof = forms.ModelChoiceField(
         label=_("Proof"), queryset=CaseDocument.objects.none(), required=False, empty_label="—"

@@ -13,13 +13,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from retorno.cases import choices as c
+from retorno.cases.forms_plan import AmountField
 from retorno.cases.models import Partner, Programme
 from retorno.core import geo
 from retorno.registry import choices as rc
 from retorno.registry.forms import CountriesField, CountryField, DateInput
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
-_AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
 
 @lru_cache(maxsize=8)
@@ -83,17 +83,16 @@ class ProgrammeForm(forms.Form):
     )
     origin_countries = CountriesField(label=_("Countries of origin"), required=False)
     currency = CurrencyField(label=_("Currency (ISO 4217)"), initial="EUR")
-    budget = forms.DecimalField(label=_("Budget"), **_AMOUNT)  # type: ignore[arg-type]
+    budget = AmountField(label=_("Budget"))
     capacity = forms.IntegerField(label=_("Capacity (people)"), required=False, min_value=0)
     starts_on = forms.DateField(label=_("Starts"), required=False, widget=DateInput())
     ends_on = forms.DateField(label=_("Ends"), required=False, widget=DateInput())
-    approval_threshold = forms.DecimalField(
+    approval_threshold = AmountField(
         label=_("Approval threshold"),
         help_text=_(
             "Plans above this total need somebody other than their author to approve them."
         ),
         initial=Decimal("1000"),
-        **_AMOUNT,  # type: ignore[arg-type]
     )
     plan_due_days = forms.IntegerField(
         label=_("Days after arrival for the reintegration plan"),
@@ -159,10 +158,9 @@ class ProgrammeForm(forms.Form):
         # The assistance catalogue: one row per kind, offered or not, with its ceiling.
         for kind, label in c.AssistanceKind.choices:
             self.fields[f"offer_{kind}"] = forms.BooleanField(label=label, required=False)
-            self.fields[f"ceiling_{kind}"] = forms.DecimalField(
+            self.fields[f"ceiling_{kind}"] = AmountField(
                 label=_("Ceiling per person for: %(kind)s") % {"kind": label},
                 required=False,
-                **_AMOUNT,  # type: ignore[arg-type]
             )
 
     @classmethod
@@ -309,7 +307,7 @@ class CommunityProjectForm(forms.Form):
         label=_("Programme"), queryset=Programme.objects.none(), required=False
     )
     currency = CurrencyField(label=_("Currency (ISO 4217)"), initial="EUR")
-    budget = forms.DecimalField(label=_("Budget"), **_AMOUNT)  # type: ignore[arg-type]
+    budget = AmountField(label=_("Budget"))
     returnees_served = forms.IntegerField(label=_("Returnees served"), min_value=0, initial=0)
     non_migrants_served = forms.IntegerField(
         label=_("Non-migrants served"),

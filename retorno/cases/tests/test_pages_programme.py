@@ -58,13 +58,13 @@ def test_programme_list_and_detail(users: dict[str, User], programme: Programme)
     assert "AVRR Moldova" in html
     assert "assisted voluntary return and reintegration" in html
     assert "Belgium" in html and "Moldova" in html
-    assert "100000.00 EUR" in html
+    assert "100,000.00 EUR" in html
     assert "40" in html
     # A caseworker does not manage programmes: no button to add one.
     assert reverse("cases:programme_new") not in html
 
     html = page(client, reverse("cases:programme_detail", args=[programme.pk]))
-    assert "housing allowance" in html and "1500.00 EUR" in html
+    assert "housing allowance" in html and "1,500.00 EUR" in html
     assert "no ceiling" in html  # socio-cultural counselling has none
     assert "Committed by approved plans" in html and "Available" in html
     assert "Brussels Return Office" in html
@@ -90,8 +90,8 @@ def test_programme_budget_box_counts_approved_plans(
         client_for(users[Role.PROGRAMME_MANAGER]),
         reverse("cases:programme_detail", args=[programme.pk]),
     )
-    assert "1200.50 EUR" in html  # committed
-    assert "98799.50 EUR" in html  # available
+    assert "1,200.50 EUR" in html  # committed
+    assert "98,799.50 EUR" in html  # available
 
 
 def test_programme_manager_creates_programme_with_catalogue(
@@ -380,7 +380,7 @@ def test_community_project_shows_both_counts(
     assert '<td class="num" data-served="returnees">12</td>' in html
     assert '<td class="num" data-served="non_migrants">36</td>' in html
     assert "75 %" in html
-    assert "450000.00 MDL" in html
+    assert "450,000.00 MDL" in html
     # Only those who manage programmes edit projects.
     carla = client_for(users[Role.CASEWORKER])
     assert carla.get(reverse("cases:project_edit", args=[project.pk])).status_code == 403
