@@ -154,3 +154,135 @@ def rita(users: dict[str, User], host_org: Organisation) -> User:
     )
     Membership.objects.filter(user=users[Role.RECEPTION_OFFICER]).update(office=office)
     return users[Role.RECEPTION_OFFICER]
+
+
+# Cases: a programme, a returnee and a case brought to any stage through the services. --------
+
+
+@pytest.fixture
+def case_media(settings: Any, tmp_path: Path) -> Path:
+    """Keep the case documents of a browser test out of var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture
+def avrr_programme(host_org: Organisation, case_media: Path) -> Any:
+    """A programme in euros whose plans above 1,000 need somebody other than their author."""
+    from decimal import Decimal
+
+    from retorno.cases import choices as cc
+    from retorno.cases.models import Programme, ProgrammeAssistance
+
+    programme = Programme.objects.create(
+        organisation=host_org,
+        name="AVRR Moldova",
+        kind=cc.ProgrammeKind.AVRR,
+        currency="EUR",
+        budget=Decimal("100000"),
+        approval_threshold=Decimal("1000"),
+    )
+    for kind, ceiling in (
+        (cc.AssistanceKind.HOUSING, Decimal("1500")),
+        (cc.AssistanceKind.MICRO_CREDIT, Decimal("3000")),
+        (cc.AssistanceKind.SOCIO_CULTURAL, None),
+        (cc.AssistanceKind.TRAINING, Decimal("800")),
+    ):
+        ProgrammeAssistance.objects.create(programme=programme, kind=kind, ceiling=ceiling)
+    return programme
+
+
+@pytest.fixture
+def returnee(host_org: Organisation) -> Any:
+    """Ion Rusu, a Moldovan about to go home from Belgium."""
+    import datetime
+
+    from retorno.registry.tests.factories import make_person
+
+    return make_person(
+        host_org,
+        given_name="Ion",
+        family_name="Rusu",
+        sex="male",
+        date_of_birth=datetime.date(1988, 11, 23),
+        nationalities=["MD"],
+    )
+
+
+@pytest.fixture
+def case_at(users: dict[str, User], host_org: Organisation, avrr_programme: Any) -> Any:
+    """Open a case for a person and bring it to a stage through the services, as carla.
+
+    Meets every check on the way: counselling on rights, options and consequences, a
+    decision recorded as a statement, screening, travel, and arrival.
+    """
+    import datetime
+
+    from retorno.cases import choices as cc
+    from retorno.cases import services
+    from retorno.core.audit import Actor
+
+    carla = users[Role.CASEWORKER]
+    actor = Actor(user=carla)
+    today = datetime.date.today()
+    facts: dict[str, dict[str, Any]] = {
+        cc.Stage.SCREENING: {
+            "decision_form": cc.DecisionForm.RECORDED_STATEMENT,
+            "decision_on": today,
+            "decision_statement": "I want to go home to my family.",
+        },
+        cc.Stage.PRE_DEPARTURE: {"screened_on": today},
+        cc.Stage.DEPARTED: {
+            "travel_document_ready": True,
+            "fit_to_travel": True,
+            "itinerary": "BRU-KIV 12:40",
+            "departure_date": today,
+            "information_pack": True,
+        },
+        cc.Stage.ARRIVED: {"arrived_on": today, "met_on_arrival": True},
+    }
+    steps = [
+        cc.Stage.COUNSELLING,
+        cc.Stage.DECISION,
+        cc.Stage.SCREENING,
+        cc.Stage.PRE_DEPARTURE,
+        cc.Stage.DEPARTED,
+        cc.Stage.ARRIVED,
+        cc.Stage.PLANNING,
+    ]
+
+    def walk(person: Any, stage: str = cc.Stage.INTAKE) -> Any:
+        case = services.case_open(
+            actor=actor,
+            organisation_id=host_org.pk,
+            person=person,
+            assigned_to=carla,
+            programme=avrr_programme,
+            host_country="BE",
+            origin_country="MD",
+            return_region="MD-CU",
+        )
+        for target in steps:
+            if case.stage == stage:
+                break
+            if target == cc.Stage.DECISION:
+                services.counselling_add(
+                    actor=actor,
+                    case=case,
+                    held_on=today,
+                    topics=["rights", "options", "consequences"],
+                    language="Romanian",
+                    interpreter="I. Popescu",
+                )
+            if target in facts:
+                case.refresh_from_db()
+                case = services.case_update(
+                    actor=actor, case=case, version=case.version, **facts[target]
+                )
+            case.refresh_from_db()
+            case = services.case_transition(
+                actor=actor, case=case, target=target, version=case.version
+            )
+        return case
+
+    return walk
