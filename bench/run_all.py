@@ -18,7 +18,11 @@ FULL_SIZES = {
     "import_returns": 1_000_000,
     "person_search": 1_000_000,
     "registry_list": 1_000_000,
+    "caseload": 200_000,
+    "case_transition": 2_000,
 }
+# Benchmarks that measure SQLite and PostgreSQL in one run, given PostgreSQL's URL.
+BOTH_DATABASES = {"case_transition"}
 DOC = BASE_DIR / "docs" / "benchmarks.md"
 NOTES_HEADING = "## What each measures"
 
@@ -40,6 +44,8 @@ def run(name: str, size: int, database_url: str | None) -> dict[str, object]:
     lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
     result: dict[str, object] = json.loads(lines[-1])
     result["database"] = "postgresql" if database_url else "sqlite"
+    if name in BOTH_DATABASES:
+        result["database"] = "sqlite and postgresql" if database_url else "sqlite"
     return result
 
 
@@ -62,7 +68,7 @@ def main() -> None:
     postgres = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/retorno")
     results = []
     for name, size in FULL_SIZES.items():
-        for url in (None, postgres):
+        for url in (postgres,) if name in BOTH_DATABASES else (None, postgres):
             line = run(name, size, url)
             print(json.dumps(line), flush=True)
             results.append(line)

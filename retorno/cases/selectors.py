@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +38,7 @@ from retorno.core.audit import Actor, audit_record
 from retorno.core.errors import NotFound
 from retorno.core.models import AuditAction
 from retorno.registry.models import Person
+from retorno.registry.selectors import text_match
 from retorno.registry.services import time_abroad_months
 
 if TYPE_CHECKING:
@@ -198,16 +199,21 @@ def case_list_for(*, actor: Actor, filters: CaseFilters) -> QuerySet[Case]:
     if filters.removal_order in ("yes", "no"):
         cases = cases.filter(removal_order=filters.removal_order == "yes")
     if filters.overdue:
-        cases = cases.filter(
-            tasks__done_at__isnull=True, tasks__due_on__lt=timezone.localdate()
-        ).distinct()
+        # Checked per case as the list is read newest first (no join, no DISTINCT),
+        # so a page is found without collecting every case that has a late task.
+        late = CaseTask.objects.filter(
+            case=OuterRef("pk"), done_at__isnull=True, due_on__lt=timezone.localdate()
+        )
+        cases = cases.filter(Exists(late))
     if filters.q:
         q = filters.q.strip()
-        cases = cases.filter(
-            Q(reference__istartswith=q)
-            | Q(person__family_name__istartswith=q)
-            | Q(person__given_name__istartswith=q)
-        )
+        # Names through the registry's name-key index (spelling-tolerant, never a
+        # scan of names); references by their beginning, through the unique index.
+        condition = text_match(q, "person_id")
+        if any(ch.isdigit() for ch in q):
+            start = q.upper()
+            condition |= Q(reference__gte=start, reference__lt=start + "\uffff")
+        cases = cases.filter(condition)
     audit_record(
         actor=actor,
         action=AuditAction.LIST,

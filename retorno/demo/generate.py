@@ -34,6 +34,7 @@ from retorno.accounts.models import Membership, Office, Organisation
 from retorno.accounts.roles import Role
 from retorno.core.audit import audit_record, command_actor
 from retorno.core.models import AuditAction
+from retorno.demo import cases as demo_cases
 from retorno.demo import data
 from retorno.demo.data import Origin
 from retorno.registry import choices as c
@@ -1284,6 +1285,7 @@ class LoadResult:
     people: int = 0
     households: int = 0
     returns: int = 0
+    cases: int = 0
     seconds: float = 0.0
     skipped: bool = False
 
@@ -1329,6 +1331,8 @@ def demo_load(
             progress(written, people)
     writer.reset_sequences()
     writer.analyse()
+    if not append and written >= demo_cases.MIN_PEOPLE:
+        result.cases = demo_cases.load_cases(setup, seed=seed, today=today).cases
     result.people = written
     result.seconds = time.monotonic() - started
     audit_record(
@@ -1348,5 +1352,8 @@ def logins_table() -> str:
     width = max(len(name) for name, _ in DEMO_LOGINS)
     lines = [f"  {'username'.ljust(width)}  role", f"  {'-' * width}  {'-' * 28}"]
     lines += [f"  {name.ljust(width)}  {labels[role]}" for name, role in DEMO_LOGINS]
+    # The one login outside the main organisation: it answers referrals in Morocco.
+    name, role = demo_cases.ORIGIN_LOGIN
+    lines.append(f"  {name.ljust(width)}  {labels[role]}, {demo_cases.ORIGIN_ORGANISATION}")
     lines.append(f"  password for all: {DEMO_PASSWORD}")
     return "\n".join(lines)

@@ -143,7 +143,9 @@ def test_the_list_searches_reference_and_names(carla: User, new_case: Callable[.
     ion = new_case(given_name="Ion", family_name="Rusu")
     maria = new_case(given_name="Maria", family_name="Ionescu")
     other = new_case(given_name="Ana", family_name="Lungu")
-    assert set(_list(carla, q="ion")) == {ion, maria}
+    # Names are matched as the registry matches them: by sound, through the name keys.
+    assert _list(carla, q="ionescu") == [maria]
+    assert _list(carla, q="Ionesku") == [maria]
     assert _list(carla, q=" rus ") == [ion]
     assert _list(carla, q=other.reference.lower()) == [other]
     # The beginning of a reference is enough, as read off a letter or a phone call.
