@@ -225,8 +225,15 @@ def case_list_for(*, actor: Actor, filters: CaseFilters) -> QuerySet[Case]:
     )
 
 
-def caseworker_dashboard(user: Any) -> dict[str, Any]:
-    """My open cases by stage, my overdue tasks and my follow-ups of the next 30 days."""
+def caseworker_dashboard(user: Any, actor: Actor | None = None) -> dict[str, Any]:
+    """My open cases by stage, my overdue tasks and my follow-ups of the next 30 days.
+
+    The page names people: given the actor, the read is audited as a list.
+    """
+    if actor is not None:
+        audit_record(
+            actor=actor, action=AuditAction.LIST, entity_type="cases.case", summary="my cases"
+        )
     today = timezone.localdate()
     mine = Case.objects.filter(
         organisation_id__in=orgs_with(user, Perm.VIEW_CASE), assigned_to_id=user.pk
@@ -257,8 +264,15 @@ _STAGES_HELD_BY_OPEN_RISK = tuple(
 )
 
 
-def supervisor_dashboard(user: Any) -> dict[str, Any]:
-    """Caseload by worker, risks waiting for a sign-off, plans waiting for approval."""
+def supervisor_dashboard(user: Any, actor: Actor | None = None) -> dict[str, Any]:
+    """Caseload by worker, risks waiting for a sign-off, plans waiting for approval.
+
+    The page names people: given the actor, the read is audited as a list.
+    """
+    if actor is not None:
+        audit_record(
+            actor=actor, action=AuditAction.LIST, entity_type="cases.case", summary="supervision"
+        )
     orgs = orgs_with(user, Perm.VIEW_SUPERVISION)
     open_cases = Case.objects.filter(organisation_id__in=orgs, stage__in=c.OPEN_STAGES)
     caseload = list(

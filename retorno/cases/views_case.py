@@ -101,7 +101,7 @@ def _back(case: Case, anchor: str = "") -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_CASE)
-    data = selectors.caseworker_dashboard(request.user)
+    data = selectors.caseworker_dashboard(request.user, actor_from_request(request))
     return render(
         request,
         "cases/dashboard.html",
@@ -118,7 +118,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def supervision(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_SUPERVISION)
-    data = selectors.supervisor_dashboard(request.user)
+    data = selectors.supervisor_dashboard(request.user, actor_from_request(request))
     return render(request, "cases/supervision.html", {**data, "choices": c})
 
 

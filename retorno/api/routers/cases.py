@@ -678,7 +678,7 @@ def support_session_add(
 @router.get("/me/cases-dashboard", response=CaseworkerDashboardOut, summary="My cases")
 def my_dashboard(request: HttpRequest) -> dict[str, Any]:
     """My open cases by stage, my overdue tasks and my follow-ups of the next 30 days."""
-    board = caseworker_dashboard(request.user)
+    board = caseworker_dashboard(request.user, api_actor(request))
     return {
         **board,
         "by_stage": [
@@ -693,7 +693,7 @@ def supervision(request: HttpRequest) -> dict[str, Any]:
     """Caseload by worker, risks waiting for a sign-off, plans waiting for approval."""
     if not can(request.user, Perm.VIEW_SUPERVISION):
         raise PermissionDenied(Perm.VIEW_SUPERVISION)
-    board = supervisor_dashboard(request.user)
+    board = supervisor_dashboard(request.user, api_actor(request))
     return {
         "caseload": [
             {

@@ -688,3 +688,17 @@ def test_a_closed_case_says_why_it_cannot_be_changed(carla: User, open_case: Cas
     assert response.status_code == 200
     assert "A closed case cannot be changed." in text(response)
     assert not case.sessions.exists()
+
+
+def test_dashboards_that_name_people_are_audited(users: dict[str, User]) -> None:
+    from retorno.core.models import AuditAction, AuditEvent
+
+    for role, url, summary in (
+        ("caseworker", "/cases/", "my cases"),
+        ("supervisor", "/cases/supervision/", "supervision"),
+    ):
+        client = Client()
+        client.force_login(users[role])
+        assert client.get(url).status_code == 200
+        event = AuditEvent.objects.filter(actor=users[role], action=AuditAction.LIST).latest("id")
+        assert event.summary == summary and event.entity_type == "cases.case"
