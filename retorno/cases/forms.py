@@ -5,7 +5,6 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.utils.text import capfirst
@@ -315,12 +314,3 @@ class DocumentForm(_PageForm):
         help_text=_("PDF, JPEG or PNG, up to 10 MB."),
         widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's validation errors to the form fields they name."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)

@@ -5,7 +5,6 @@ through ``retorno.cases.services``; every read through ``retorno.cases.selectors
 """
 
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
@@ -41,12 +39,12 @@ from retorno.cases.forms import (
     SignOffForm,
     TaskForm,
     TransitionForm,
-    apply_errors,
 )
 from retorno.cases.models import Case, CaseTask, ProtectionRisk
 from retorno.core import geo
 from retorno.core.audit import Actor, actor_from_request
-from retorno.core.errors import NotFound, StaleEdit
+from retorno.core.errors import StaleEdit
+from retorno.core.web import apply_errors, not_found_as_404
 from retorno.registry import selectors as registry_selectors
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -74,19 +72,6 @@ STAGE_FORM_TITLES: dict[str, Any] = {
     c.Stage.DEPARTED: gettext_lazy("Arrival"),
     c.Stage.ARRIVED: gettext_lazy("Arrival"),
 }
-
-
-def _not_found_as_404(
-    view: Callable[..., HttpResponseBase],
-) -> Callable[..., HttpResponseBase]:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404 from exc
-
-    return wrapped
 
 
 def _back(case: Case, anchor: str = "") -> HttpResponse:
@@ -194,7 +179,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_not_found_as_404
+@not_found_as_404
 def case_open(request: HttpRequest) -> HttpResponse:
     person_id = request.GET.get("person", "")
     if not person_id:
@@ -426,7 +411,7 @@ def _render_case(
 
 @login_required
 @require_GET
-@_not_found_as_404
+@not_found_as_404
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get_for(actor=actor_from_request(request), case_id=case_id)
     return _render_case(request, case)
@@ -439,7 +424,7 @@ def _case_for_post(request: HttpRequest, case_id: int) -> tuple[Actor, Case]:
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def transition(request: HttpRequest, case_id: int) -> HttpResponse:
     actor, case = _case_for_post(request, case_id)
     form = TransitionForm(request.POST)
@@ -473,7 +458,7 @@ def transition(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def update(request: HttpRequest, case_id: int) -> HttpResponse:
     """Save the current stage's form, or (``part=details``) the facts of the case."""
     actor, case = _case_for_post(request, case_id)
@@ -509,7 +494,7 @@ def update(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def assign(request: HttpRequest, case_id: int) -> HttpResponse:
     actor, case = _case_for_post(request, case_id)
     form = AssignForm(
@@ -564,7 +549,7 @@ def _post_form(
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def counselling_add(request: HttpRequest, case_id: int) -> HttpResponse:
     return _post_form(
         request,
@@ -578,7 +563,7 @@ def counselling_add(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def risk_add(request: HttpRequest, case_id: int) -> HttpResponse:
     return _post_form(
         request,
@@ -592,7 +577,7 @@ def risk_add(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def note_add(request: HttpRequest, case_id: int) -> HttpResponse:
     return _post_form(
         request,
@@ -606,7 +591,7 @@ def note_add(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def task_add(request: HttpRequest, case_id: int) -> HttpResponse:
     return _post_form(
         request,
@@ -620,7 +605,7 @@ def task_add(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def document_upload(request: HttpRequest, case_id: int) -> HttpResponse:
     return _post_form(
         request,
@@ -661,7 +646,7 @@ def _risk_action(
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def risk_mitigate(request: HttpRequest, risk_id: int) -> HttpResponse:
     return _risk_action(
         request,
@@ -677,7 +662,7 @@ def risk_mitigate(request: HttpRequest, risk_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def risk_sign_off(request: HttpRequest, risk_id: int) -> HttpResponse:
     return _risk_action(
         request,
@@ -693,7 +678,7 @@ def risk_sign_off(request: HttpRequest, risk_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_not_found_as_404
+@not_found_as_404
 def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     task: CaseTask = selectors.case_part_get_for(actor=actor, model=CaseTask, part_id=task_id)
@@ -708,7 +693,7 @@ def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-@_not_found_as_404
+@not_found_as_404
 def document(request: HttpRequest, document_id: int) -> FileResponse:
     """Send a case document, after checking the case may be seen; the read is audited."""
     record = selectors.document_get_for(actor=actor_from_request(request), document_id=document_id)

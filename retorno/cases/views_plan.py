@@ -5,14 +5,12 @@ the plan meanwhile, nothing is saved, the user's entries stay in the form and th
 shows the plan as it is now.
 """
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -34,31 +32,10 @@ from retorno.cases.forms_plan import (
 )
 from retorno.cases.models import Case, PlanItem, ReintegrationPlan
 from retorno.core.audit import actor_from_request
-from retorno.core.errors import NotFound, StaleEdit
+from retorno.core.errors import StaleEdit
+from retorno.core.web import apply_errors, not_found_as_404
 
 EDITABLE_PLAN = (c.PlanStatus.DRAFT, c.PlanStatus.RETURNED)
-
-
-def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Turn a selector's NotFound (missing, or not the user's to see) into a 404 page."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404 from exc
-
-    return wrapped
-
-
-def apply_errors(form: Any, error: ValidationError) -> None:
-    """Attach a service's validation errors to the form fields they name."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _case(request: HttpRequest, case_id: int, perm: Perm = Perm.VIEW_CASE) -> Case:

@@ -4,13 +4,11 @@ Thin views: they parse with the forms, read through the selectors, write through
 services, and render.
 """
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,46 +31,12 @@ from retorno.cases.models import CommunityProject, Partner, Programme
 from retorno.core import geo
 from retorno.core.audit import actor_from_request
 from retorno.core.errors import NotFound, StaleEdit
+from retorno.core.web import acting_organisation, apply_errors, not_found_as_404, organisations_for
 from retorno.registry import selectors as registry_selectors
 from retorno.registry.choices import StatusAbroad
 
 # At most this many people are offered when a name is typed in the eligibility check.
 ELIGIBILITY_MATCHES = 10
-
-
-def _not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404 from exc
-
-    return wrapped
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    """Attach a service's validation errors to the form fields they name."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _acting_organisation(request: HttpRequest, perm: Perm) -> int:
-    """The organisation a new record belongs to: the one chosen, or the user's first one."""
-    orgs = orgs_with(request.user, perm)
-    if not orgs:
-        raise PermissionDenied
-    chosen = request.POST.get("organisation") or request.GET.get("organisation")
-    if chosen and str(chosen).isdigit() and int(chosen) in orgs:
-        return int(chosen)
-    return min(orgs)
-
-
-def _organisations(request: HttpRequest, perm: Perm) -> list[Organisation]:
-    return list(Organisation.objects.filter(pk__in=orgs_with(request.user, perm)))
 
 
 # Programmes -------------------------------------------------------------------------------
@@ -137,7 +101,7 @@ def _eligibility_check(request: HttpRequest, programme: Programme) -> dict[str, 
 
 @login_required
 @require_GET
-@_not_found_as_404
+@not_found_as_404
 def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
     require(request.user, Perm.VIEW_ORGANISATION)
     programme = selectors.programme_get_for(request.user, programme_id)
@@ -161,11 +125,11 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_not_found_as_404
+@not_found_as_404
 def programme_form(request: HttpRequest, programme_id: int | None = None) -> HttpResponse:
     actor = actor_from_request(request)
     if programme_id is None:
-        organisation_id = _acting_organisation(request, Perm.MANAGE_PROGRAMMES)
+        organisation_id = acting_organisation(request, Perm.MANAGE_PROGRAMMES)
         programme = Programme(organisation_id=organisation_id)
         initial: dict[str, Any] = {"currency": "EUR", "is_active": True}
     else:
@@ -192,7 +156,7 @@ def programme_form(request: HttpRequest, programme_id: int | None = None) -> Htt
         except StaleEdit:
             stale = True
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The programme has been saved."))
             return redirect("cases:programme_detail", programme_id=programme.pk)
@@ -205,7 +169,7 @@ def programme_form(request: HttpRequest, programme_id: int | None = None) -> Htt
             "programme": current,
             "stale": stale,
             "current_version": current.version if current else None,
-            "organisations": _organisations(request, Perm.MANAGE_PROGRAMMES)
+            "organisations": organisations_for(request, Perm.MANAGE_PROGRAMMES)
             if programme_id is None
             else [],
             "organisation_id": organisation_id,
@@ -255,11 +219,11 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_not_found_as_404
+@not_found_as_404
 def partner_form(request: HttpRequest, partner_id: int | None = None) -> HttpResponse:
     actor = actor_from_request(request)
     if partner_id is None:
-        organisation_id = _acting_organisation(request, Perm.MANAGE_DIRECTORY)
+        organisation_id = acting_organisation(request, Perm.MANAGE_DIRECTORY)
         partner = Partner(organisation_id=organisation_id)
         initial: dict[str, Any] = {"is_active": True, "country": request.GET.get("country", "")}
     else:
@@ -279,7 +243,7 @@ def partner_form(request: HttpRequest, partner_id: int | None = None) -> HttpRes
         except StaleEdit:
             stale = True
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The directory entry has been saved."))
             return redirect(f"{reverse('cases:partners')}?country={partner.country}")
@@ -295,7 +259,7 @@ def partner_form(request: HttpRequest, partner_id: int | None = None) -> HttpRes
             .first()
             if partner.pk
             else None,
-            "organisations": _organisations(request, Perm.MANAGE_DIRECTORY)
+            "organisations": organisations_for(request, Perm.MANAGE_DIRECTORY)
             if partner_id is None
             else [],
             "organisation_id": organisation_id,
@@ -334,11 +298,11 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_not_found_as_404
+@not_found_as_404
 def project_form(request: HttpRequest, project_id: int | None = None) -> HttpResponse:
     actor = actor_from_request(request)
     if project_id is None:
-        organisation_id = _acting_organisation(request, Perm.MANAGE_PROGRAMMES)
+        organisation_id = acting_organisation(request, Perm.MANAGE_PROGRAMMES)
         project = CommunityProject(organisation_id=organisation_id)
         initial: dict[str, Any] = {"currency": "EUR"}
     else:
@@ -360,7 +324,7 @@ def project_form(request: HttpRequest, project_id: int | None = None) -> HttpRes
         except StaleEdit:
             stale = True
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The community project has been saved."))
             return redirect("cases:projects")
@@ -373,7 +337,7 @@ def project_form(request: HttpRequest, project_id: int | None = None) -> HttpRes
             "project": current,
             "stale": stale,
             "current_version": current.version if current else None,
-            "organisations": _organisations(request, Perm.MANAGE_PROGRAMMES)
+            "organisations": organisations_for(request, Perm.MANAGE_PROGRAMMES)
             if project_id is None
             else [],
             "organisation_id": organisation_id,
@@ -386,7 +350,7 @@ def project_form(request: HttpRequest, project_id: int | None = None) -> HttpRes
 
 @login_required
 @require_GET
-@_not_found_as_404
+@not_found_as_404
 def case_pdf(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     """A generated document of the case, in the case's language; the download is audited."""
     if kind not in pdf.KINDS:

@@ -26,9 +26,9 @@ from retorno.cases import choices as c
 from retorno.cases import selectors, services
 from retorno.cases.forms_plan import PartnerChoiceField
 from retorno.cases.models import Partner, Referral
-from retorno.cases.views_plan import apply_errors, not_found_as_404
 from retorno.core.audit import actor_from_request
 from retorno.core.errors import StaleEdit
+from retorno.core.web import apply_errors, not_found_as_404
 from retorno.registry import choices as rc
 from retorno.registry.choices import ConsentPurpose
 

@@ -1,13 +1,11 @@
 """Registry pages: thin views that parse, call a selector or service, and render."""
 
 import datetime
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -15,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from retorno.accounts.access import can, memberships_of, orgs_with, require
+from retorno.accounts.access import can, memberships_of, require
 from retorno.accounts.models import Office, Organisation
 from retorno.accounts.roles import Perm
 from retorno.core import geo
 from retorno.core.audit import actor_from_request
 from retorno.core.errors import NotFound, StaleEdit
 from retorno.core.models import AuditEvent
+from retorno.core.web import acting_organisation, apply_errors, not_found_as_404, organisations_for
 from retorno.registry import choices as c
 from retorno.registry import selectors, services
 from retorno.registry.forms import (
@@ -40,41 +39,6 @@ PAGE_SIZES = (25, 50, 100, 200)
 # A typed name is checked record by record when many people share it, so its
 # results are counted only up to here ("more than 500").
 TEXT_SEARCH_COUNT_CAP = 500
-
-
-def _not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404 from exc
-
-    return wrapped
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    """Attach a service's validation errors to the form fields they name."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _acting_organisation(request: HttpRequest, perm: Perm) -> int:
-    """Return the organisation a new record belongs to: the one chosen, or the user's only one."""
-    orgs = orgs_with(request.user, perm)
-    if not orgs:
-        raise PermissionDenied
-    chosen = request.POST.get("organisation") or request.GET.get("organisation")
-    if chosen and str(chosen).isdigit() and int(chosen) in orgs:
-        return int(chosen)
-    return min(orgs)
-
-
-def _organisations(request: HttpRequest, perm: Perm) -> list[Organisation]:
-    return list(Organisation.objects.filter(pk__in=orgs_with(request.user, perm)))
 
 
 def _page(request: HttpRequest, qs: Any, *, cap: int = 2_000) -> tuple[Page, int, bool, int]:
@@ -138,7 +102,7 @@ def _timeline(
 
 
 @login_required
-@_not_found_as_404
+@not_found_as_404
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get_for(actor=actor_from_request(request), person_id=person_id)
     # Read once; the sections and the timeline show the same records.
@@ -179,7 +143,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
-    organisation_id = _acting_organisation(request, Perm.CREATE_PERSON)
+    organisation_id = acting_organisation(request, Perm.CREATE_PERSON)
     households = selectors.household_list_for(user=request.user).filter(
         organisation_id=organisation_id
     )
@@ -192,7 +156,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 **form.service_fields(),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("%(name)s has been registered.") % {"name": person.full_name}
@@ -203,7 +167,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         "registry/person_form.html",
         {
             "form": form,
-            "organisations": _organisations(request, Perm.CREATE_PERSON),
+            "organisations": organisations_for(request, Perm.CREATE_PERSON),
             "organisation_id": organisation_id,
         },
     )
@@ -211,7 +175,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_not_found_as_404
+@not_found_as_404
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     person = selectors.person_get_for(actor=actor, person_id=person_id, perm=Perm.CHANGE_PERSON)
@@ -241,7 +205,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
             stale = True
             person.refresh_from_db()
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("registry:person_detail", person_id=person.pk)
@@ -262,7 +226,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_not_found_as_404
+@not_found_as_404
 def person_delete(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     person = selectors.person_get_for(actor=actor, person_id=person_id, perm=Perm.DELETE_PERSON)
@@ -276,7 +240,7 @@ def person_delete(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_not_found_as_404
+@not_found_as_404
 def episode_form(
     request: HttpRequest, person_id: int, episode_id: int | None = None
 ) -> HttpResponse:
@@ -318,7 +282,7 @@ def episode_form(
         except StaleEdit:
             stale = True
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The period abroad has been saved."))
             return redirect("registry:person_detail", person_id=person.pk)
@@ -331,7 +295,7 @@ def episode_form(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_not_found_as_404
+@not_found_as_404
 def return_form(request: HttpRequest, person_id: int, event_id: int | None = None) -> HttpResponse:
     actor = actor_from_request(request)
     perm = Perm.CREATE_RETURN if event_id is None else Perm.CHANGE_RETURN
@@ -363,7 +327,7 @@ def return_form(request: HttpRequest, person_id: int, event_id: int | None = Non
         except StaleEdit:
             stale = True
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("The return has been saved."))
             return redirect("registry:person_detail", person_id=person.pk)
@@ -376,7 +340,7 @@ def return_form(request: HttpRequest, person_id: int, event_id: int | None = Non
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_not_found_as_404
+@not_found_as_404
 def consent_form(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     person = selectors.person_get_for(
@@ -393,7 +357,7 @@ def consent_form(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_create(request: HttpRequest) -> HttpResponse:
-    organisation_id = _acting_organisation(request, Perm.CREATE_PERSON)
+    organisation_id = acting_organisation(request, Perm.CREATE_PERSON)
     form = HouseholdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -404,14 +368,14 @@ def household_create(request: HttpRequest) -> HttpResponse:
                 notes=form.cleaned_data["notes"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect("registry:household_detail", household_id=household.pk)
     return render(request, "registry/household_form.html", {"form": form})
 
 
 @login_required
-@_not_found_as_404
+@not_found_as_404
 def household_detail(request: HttpRequest, household_id: int) -> HttpResponse:
     household = selectors.household_get_for(
         actor=actor_from_request(request), household_id=household_id
@@ -451,14 +415,14 @@ def return_list(request: HttpRequest) -> HttpResponse:
             "sizes": PAGE_SIZES,
             "countries": geo.country_choices(),
             "choices": c,
-            "organisations": _organisations(request, Perm.VIEW_RETURN),
+            "organisations": organisations_for(request, Perm.VIEW_RETURN),
             "regions": geo.subdivision_choices(filters.to_country) if filters.to_country else [],
         },
     )
 
 
 @login_required
-@_not_found_as_404
+@not_found_as_404
 def return_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     event = selectors.return_event_get_for(actor=actor_from_request(request), event_id=event_id)
     facts = [
@@ -536,7 +500,7 @@ def arrival_candidates(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def arrival(request: HttpRequest) -> HttpResponse:
     """Register an arrival: find the person or create them, and record the return, in one step."""
-    organisation_id = _acting_organisation(request, Perm.REGISTER_ARRIVAL)
+    organisation_id = acting_organisation(request, Perm.REGISTER_ARRIVAL)
     organisation = Organisation.objects.get(pk=organisation_id)
     office = _arrival_office(request, organisation_id)
     initial = {
@@ -582,7 +546,7 @@ def arrival(request: HttpRequest) -> HttpResponse:
         except NotFound:
             form.add_error(None, _("That person is no longer available; search again."))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("Arrival of %(name)s registered.") % {"name": person.full_name}
@@ -646,7 +610,7 @@ PERSON_DETAILS: dict[str, tuple[type[Any], type[Any], Any]] = {
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@_not_found_as_404
+@not_found_as_404
 def person_detail_add(request: HttpRequest, person_id: int, kind: str) -> HttpResponse:
     if kind not in PERSON_DETAILS:
         raise Http404
@@ -660,7 +624,7 @@ def person_detail_add(request: HttpRequest, person_id: int, kind: str) -> HttpRe
         try:
             services.person_detail_add(actor=actor, person=person, model=model, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("registry:person_detail", person_id=person.pk)
@@ -673,7 +637,7 @@ def person_detail_add(request: HttpRequest, person_id: int, kind: str) -> HttpRe
 
 @login_required
 @require_http_methods(["POST"])
-@_not_found_as_404
+@not_found_as_404
 def person_detail_remove(
     request: HttpRequest, person_id: int, kind: str, item_id: int
 ) -> HttpResponse:
