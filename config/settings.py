@@ -124,6 +124,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
+# The Unicode font case PDFs embed (Debian's fonts-dejavu-core, installed by `make setup`).
+PDF_FONT = envstr("RETORNO_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 TASKS = {
     "default": {
