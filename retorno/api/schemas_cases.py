@@ -934,6 +934,9 @@ class ProgrammeFields(Schema):
         None,
         description="The assistance offered, each with its ceiling per person (null: none).",
     )
+    partners: list[int] | None = Field(
+        None, description="Ids of the directory's partners working with the programme."
+    )
 
 
 class ProgrammeCreate(ProgrammeFields):
@@ -964,6 +967,7 @@ class ProgrammeUpdate(Schema):
     excludes_removal_orders: bool | None = None
     is_active: bool | None = None
     assistance: dict[cc.AssistanceKind, MoneyIn | None] | None = None
+    partners: list[int] | None = None
 
 
 class EligibilityParams(Schema):

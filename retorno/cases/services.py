@@ -1114,8 +1114,11 @@ def programme_save(
     programme: Programme,
     version: int | None = None,
     assistance: dict[str, Any] | None = None,
+    partners: list[Partner] | None = None,
 ) -> Programme:
-    """Create or change a programme and (if given) its assistance catalogue and ceilings."""
+    """Create or change a programme and (if given) its assistance catalogue and partners."""
+    if partners is not None and any(not p.is_active for p in partners):
+        raise ValidationError({"partners": _("This partner is no longer in the directory.")})
     programme.currency = _check_currency(programme.currency)
     for name in ("host_countries", "origin_countries", "eligible_nationalities"):
         setattr(programme, name, _check_country_list(getattr(programme, name), name))
@@ -1131,6 +1134,7 @@ def programme_save(
             kind: None if ceiling in (None, "") else money(ceiling, "ceiling")
             for kind, ceiling in assistance.items()
         }
+    before = _programme_links(programme) if programme.pk else None
     _save_owned(actor, Perm.MANAGE_PROGRAMMES, programme, ["organisation", "partners"], version)
     if assistance is not None:
         programme.assistance.exclude(kind__in=list(ceilings)).delete()
@@ -1138,7 +1142,31 @@ def programme_save(
             ProgrammeAssistance.objects.update_or_create(
                 programme=programme, kind=kind, defaults={"ceiling": ceiling}
             )
+    if partners is not None:
+        programme.partners.set(partners)
+    after = _programme_links(programme)
+    if after != before and (assistance is not None or partners is not None):
+        # The catalogue and the partners are not columns of the programme: their
+        # changes get an audit event of their own.
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            entity=programme,
+            summary=f"{programme.name}: assistance and partners",
+            before=before,
+            after=after,
+        )
     return programme
+
+
+def _programme_links(programme: Programme) -> dict[str, Any]:
+    return {
+        "assistance": {
+            a.kind: str(a.ceiling) if a.ceiling is not None else None
+            for a in programme.assistance.order_by("kind")
+        },
+        "partners": sorted(programme.partners.values_list("pk", flat=True)),
+    }
 
 
 @transaction.atomic

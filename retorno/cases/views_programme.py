@@ -151,8 +151,8 @@ def programme_form(request: HttpRequest, programme_id: int | None = None) -> Htt
                     programme=programme,
                     version=form.cleaned_data.get("version") or 0,
                     assistance=form.assistance(),
+                    partners=list(form.cleaned_data["partners"]),
                 )
-                programme.partners.set(form.cleaned_data["partners"])
         except StaleEdit:
             stale = True
         except ValidationError as error:

@@ -70,6 +70,7 @@ def _programme_fields(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
     """Split request data into programme fields and the assistance catalogue, amounts as Decimal."""
     fields = plain(data)
     assistance = fields.pop("assistance", None)
+    fields.pop("partners", None)
     for name in MONEY_FIELDS:
         if name in fields:
             fields[name] = services.money(fields[name], name)
@@ -79,6 +80,16 @@ def _programme_fields(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
     if "currency" in fields:
         fields["currency"] = fields["currency"].upper()
     return fields, assistance
+
+
+def _partners_checked(request: HttpRequest, ids: list[int] | None) -> list[Partner] | None:
+    """The directory entries named, or None when the request does not change them."""
+    if ids is None:
+        return None
+    found = list(partners_for(request.user).filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise ValidationError({"partners": _("Unknown partner.")})
+    return found
 
 
 def _organisation_checked(field: str, organisation_id: int | None) -> int | None:
@@ -125,7 +136,12 @@ def programme_add(request: HttpRequest, payload: ProgrammeCreate) -> Status[Prog
     organisation_id = organisation_for_create(user, payload.organisation, Perm.MANAGE_PROGRAMMES)
     fields, assistance = _programme_fields(payload.model_dump(exclude={"organisation"}))
     programme = Programme(organisation_id=organisation_id, **fields)
-    services.programme_save(actor=api_actor(request), programme=programme, assistance=assistance)
+    services.programme_save(
+        actor=api_actor(request),
+        programme=programme,
+        assistance=assistance,
+        partners=_partners_checked(request, payload.partners),
+    )
     return Status(201, _programme(request, programme.pk))
 
 
@@ -152,6 +168,7 @@ def programme_change(
             programme=programme,
             version=version,
             assistance=(assistance or {}) if assistance_sent else None,
+            partners=_partners_checked(request, payload.partners),
         )
     except StaleEdit as exc:
         raise Conflict.about(programme) from exc

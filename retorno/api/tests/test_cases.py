@@ -687,3 +687,34 @@ def test_openapi_lists_the_case_endpoints() -> None:
     delivery = schema["components"]["schemas"]["DeliveryIn"]["properties"]
     amount_types = {option.get("type") for option in delivery["amount"]["anyOf"]}
     assert "number" not in amount_types and "string" in amount_types
+
+
+def test_a_programmes_partners_are_set_through_the_api_and_audited(
+    api_of: Callable[..., ApiClient], programme: Programme, host_org: Organisation
+) -> None:
+    from retorno.cases.models import Partner
+
+    clinic = Partner.objects.create(
+        organisation=host_org, name="Clinic", kind="health", country="MD"
+    )
+    bank = Partner.objects.create(
+        organisation=host_org, name="MicroBank", kind="microfinance", country="MD"
+    )
+    pablo = api_of(Role.PROGRAMME_MANAGER)
+    version = pablo.get(f"/programmes/{programme.pk}").json()["version"]
+
+    changed = pablo.patch(
+        f"/programmes/{programme.pk}", {"version": version, "partners": [clinic.pk, bank.pk]}
+    )
+
+    assert changed.status_code == 200, changed.content
+    assert sorted(changed.json()["partners"]) == sorted([clinic.pk, bank.pk])
+    event = AuditEvent.objects.filter(entity_type="cases.programme").latest("id")
+    assert (
+        event.after["partners"] == sorted([clinic.pk, bank.pk]) and event.before["partners"] == []
+    )
+    unknown = pablo.patch(
+        f"/programmes/{programme.pk}", {"version": version + 1, "partners": [999_999]}
+    )
+    assert unknown.status_code == 422
+    assert sorted(programme.partners.values_list("pk", flat=True)) == sorted([clinic.pk, bank.pk])
