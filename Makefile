@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/retorno
+# Tests run in this many processes (each with its own test database).
+TEST_WORKERS ?= 2
 
 .PHONY: run setup test check lint types migrations-check pytest test-postgres chromium fonts messages bench clean
 
@@ -43,12 +45,12 @@ migrations-check: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 
 pytest: setup chromium
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS)
 
 test: setup chromium lint types migrations-check pytest
 
 test-postgres: setup chromium
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -n $(TEST_WORKERS)
 
 bench: setup
 	$(PY) -m bench.run_all
