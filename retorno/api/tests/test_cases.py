@@ -710,9 +710,9 @@ def test_a_programmes_partners_are_set_through_the_api_and_audited(
     assert changed.status_code == 200, changed.content
     assert sorted(changed.json()["partners"]) == sorted([clinic.pk, bank.pk])
     event = AuditEvent.objects.filter(entity_type="cases.programme").latest("id")
-    assert (
-        event.after["partners"] == sorted([clinic.pk, bank.pk]) and event.before["partners"] == []
-    )
+    assert event.after is not None and event.before is not None
+    assert event.after["partners"] == sorted([clinic.pk, bank.pk])
+    assert event.before["partners"] == []
     unknown = pablo.patch(
         f"/programmes/{programme.pk}", {"version": version + 1, "partners": [999_999]}
     )

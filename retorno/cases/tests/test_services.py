@@ -1009,14 +1009,14 @@ def test_programme_save_replaces_the_assistance_catalogue(
     stale.name = "Old name"
     with pytest.raises(StaleEdit):
         services.programme_save(actor=actor, programme=stale, version=1)
-    audit, catalogue = AuditEvent.objects.filter(
+    audit, links = AuditEvent.objects.filter(
         entity_type="cases.programme", action=AuditAction.UPDATE
     ).order_by("id")
     assert audit.before is not None and audit.before["name"] == "AVRR Moldova"
     assert audit.after is not None and audit.after["name"] == "AVRR Moldova 2026"
     # The catalogue is not a column of the programme: its change has an event of its own.
-    assert catalogue.before is not None and catalogue.after is not None
-    assert set(catalogue.after["assistance"]) != set(catalogue.before["assistance"])
+    assert links.before is not None and links.after is not None
+    assert set(links.after["assistance"]) != set(links.before["assistance"])
 
 
 def test_programme_save_needs_manage_programmes_where_the_programme_belongs(
