@@ -182,3 +182,42 @@ def test_the_parser_reads_what_it_must_catch(tmp_path: Path) -> None:
     assert two.msgstr == {0: "Deux", 1: ""}
     assert verb.msgctxt == "verb" and verb.msgstr[0] == "Retourner"
     assert placeholders("100%% sure, %s and %(n)d") == Counter({"%s": 1, "%(n)d": 1})
+
+
+ROOT = LOCALE.parents[1]
+# Literal messages in code and templates: _("…"), gettext_lazy("…"), {% translate "…" %}.
+_PY_LITERAL = re.compile(
+    r"""\b(?:_|gettext|gettext_lazy|pgettext_lazy)\(\s*"((?:[^"\\\n]|\\.)+)"\s*[,)]"""
+)
+_TEMPLATE_LITERAL = re.compile(r"""\{%\s*translate\s+"([^"]+)"\s*(?:as \w+\s*)?%\}""")
+
+
+def _source_messages() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for path in sorted((ROOT / "retorno").rglob("*.py")):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for match in _PY_LITERAL.finditer(path.read_text(encoding="utf-8")):
+            text = ESCAPE.sub(lambda m: UNESCAPE.get(m.group(1), m.group(1)), match.group(1))
+            found.setdefault(text, str(path.relative_to(ROOT)))
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        for match in _TEMPLATE_LITERAL.finditer(path.read_text(encoding="utf-8")):
+            found.setdefault(match.group(1), str(path.relative_to(ROOT)))
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_marked_message_is_in_the_catalogue(language: str) -> None:
+    """A message marked in the code but missing from a catalogue shows in English.
+
+    This happens when a string is added without running makemessages; the
+    messages found here by pattern are the literal ones, most of the interface.
+    """
+    catalogue = {m.msgid for m in read_catalogue(LOCALE / language / "LC_MESSAGES" / "django.po")}
+    missing = {text: where for text, where in _source_messages().items() if text not in catalogue}
+    assert not missing, "\n".join(f"{where}: {text!r}" for text, where in sorted(missing.items()))
+
+
+def test_the_source_scan_finds_messages() -> None:
+    messages = _source_messages()
+    assert "Unknown partner." in messages and "Case closed" in messages
