@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,6 +47,7 @@ from retorno.core.audit import Actor, audit_record, changed_fields, snapshot
 from retorno.core.errors import StaleEdit
 from retorno.core.geo import is_country, is_subdivision
 from retorno.core.models import AuditAction
+from retorno.core.versioning import update_if_current
 from retorno.registry.choices import ConsentPurpose, ConsentStatus
 from retorno.registry.models import Consent, Person
 
@@ -207,16 +207,6 @@ def case_open(
     return case
 
 
-def _save_case_if_current(case: Case, version: int, fields: dict[str, Any]) -> None:
-    fields = {**fields, "updated_at": timezone.now()}
-    updated = Case.objects.filter(pk=case.pk, version=version).update(
-        version=F("version") + 1, **fields
-    )
-    if not updated:
-        raise StaleEdit()
-    case.refresh_from_db()
-
-
 @transaction.atomic
 def case_update(*, actor: Actor, case: Case, version: int, **fields: Any) -> Case:
     """Record details of the case (a stage's form); refused if the case changed meanwhile."""
@@ -237,7 +227,7 @@ def case_update(*, actor: Actor, case: Case, version: int, **fields: Any) -> Cas
         setattr(case, name, value)
     _check_countries(case)
     case.full_clean(exclude=["organisation", "person", "office", "household", "programme"])
-    _save_case_if_current(case, version, fields)
+    update_if_current(case, version, **fields)
     after = snapshot(case)
     changes = changed_fields(before, after)
     changes.pop("version", None)
@@ -332,7 +322,7 @@ def case_transition(
         fields.update(outcome=outcome, closed_at=now)
     if target == c.Stage.WITHDRAWN:
         fields.update(outcome=c.Outcome.WITHDREW, withdrawal_reason=reason, closed_at=now)
-    _save_case_if_current(case, version, fields)
+    update_if_current(case, version, **fields)
     tasks = _deadline_tasks(case, target)
     if tasks:
         CaseTask.objects.bulk_create(tasks)
@@ -647,15 +637,6 @@ def referral_create(
     return referral
 
 
-def _save_referral_if_current(referral: Referral, version: int, **fields: Any) -> None:
-    updated = Referral.objects.filter(pk=referral.pk, version=version).update(
-        version=F("version") + 1, **fields
-    )
-    if not updated:
-        raise StaleEdit()
-    referral.refresh_from_db()
-
-
 @transaction.atomic
 def referral_answer(
     *, actor: Actor, referral: Referral, accept: bool, answer: str = ""
@@ -669,7 +650,7 @@ def referral_answer(
     if not accept and not answer.strip():
         raise ValidationError({"answer": _("Say why the referral is rejected.")})
     status = c.ReferralStatus.ACCEPTED if accept else c.ReferralStatus.REJECTED
-    _save_referral_if_current(
+    update_if_current(
         referral,
         referral.version,
         status=status,
@@ -703,7 +684,7 @@ def referral_revoke(*, actor: Actor, referral: Referral) -> Referral:
     require(actor.user, Perm.REFER_CASE, referral.from_organisation_id)
     if referral.status in (c.ReferralStatus.REVOKED, c.ReferralStatus.REJECTED):
         raise ValidationError(_("This referral is no longer in force."))
-    _save_referral_if_current(
+    update_if_current(
         referral, referral.version, status=c.ReferralStatus.REVOKED, revoked_at=timezone.now()
     )
     _event(referral.case, actor, c.EventKind.REFERRAL, status=referral.status, referral=referral.pk)
@@ -727,7 +708,7 @@ def referral_record_outcome(*, actor: Actor, referral: Referral, outcome: str) -
     )
     if not in_force:
         raise ValidationError(_("An outcome is recorded only for a referral in force."))
-    _save_referral_if_current(referral, referral.version, service_outcome=outcome)
+    update_if_current(referral, referral.version, service_outcome=outcome)
     _event(referral.case, actor, c.EventKind.REFERRAL, outcome=outcome, referral=referral.pk)
     _audit(actor, AuditAction.UPDATE, referral, referral.case, after={"service_outcome": outcome})
     return referral
@@ -795,15 +776,6 @@ def _editable_plan(actor: Actor, plan: ReintegrationPlan) -> None:
         raise ValidationError(_("A plan waiting for approval or approved cannot be changed."))
 
 
-def _bump_plan(plan: ReintegrationPlan, version: int, **fields: Any) -> None:
-    updated = ReintegrationPlan.objects.filter(pk=plan.pk, version=version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **fields
-    )
-    if not updated:
-        raise StaleEdit()
-    plan.refresh_from_db()
-
-
 @transaction.atomic
 def plan_item_add(
     *, actor: Actor, plan: ReintegrationPlan, version: int, **fields: Any
@@ -818,7 +790,7 @@ def plan_item_add(
         raise ValidationError({"planned_amount": _("Give an amount, or mark the item as in kind.")})
     item.full_clean(exclude=["plan", "partner"])
     _ceiling_check(plan, item.kind, item.planned_amount, exclude_item=None)
-    _bump_plan(plan, version)
+    update_if_current(plan, version)
     item.save()
     _event(plan.case, actor, c.EventKind.PLAN, item=item.description)
     _audit(actor, AuditAction.CREATE, item, plan.case, after=snapshot(item))
@@ -830,7 +802,7 @@ def plan_item_remove(*, actor: Actor, item: PlanItem, version: int) -> None:
     plan = item.plan
     _editable_plan(actor, plan)
     before = snapshot(item)
-    _bump_plan(plan, version)
+    update_if_current(plan, version)
     _audit(actor, AuditAction.DELETE, item, plan.case, before=before)
     item.delete()
 
@@ -872,7 +844,7 @@ def plan_submit(*, actor: Actor, plan: ReintegrationPlan, version: int) -> Reint
     _editable_plan(actor, plan)
     if not plan.items.exists():
         raise ValidationError(_("A plan needs at least one item."))
-    _bump_plan(plan, version, status=c.PlanStatus.SUBMITTED, submitted_at=timezone.now())
+    update_if_current(plan, version, status=c.PlanStatus.SUBMITTED, submitted_at=timezone.now())
     _event(plan.case, actor, c.EventKind.PLAN, status=plan.status, total=str(plan_total(plan)))
     _audit(actor, AuditAction.UPDATE, plan, plan.case, after={"status": plan.status})
     return plan
@@ -901,7 +873,7 @@ def plan_review(
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("Say what needs to change.")})
     if approve:
-        _bump_plan(
+        update_if_current(
             plan,
             version,
             status=c.PlanStatus.APPROVED,
@@ -910,7 +882,9 @@ def plan_review(
             review_comment=comment.strip(),
         )
     else:
-        _bump_plan(plan, version, status=c.PlanStatus.RETURNED, review_comment=comment.strip())
+        update_if_current(
+            plan, version, status=c.PlanStatus.RETURNED, review_comment=comment.strip()
+        )
     _event(plan.case, actor, c.EventKind.PLAN, status=plan.status, reason=plan.review_comment)
     _audit(actor, AuditAction.UPDATE, plan, plan.case, after={"status": plan.status})
     return plan
@@ -1033,14 +1007,7 @@ def business_plan_save(
         for name, value in fields.items():
             setattr(existing, name, value)
         existing.full_clean(exclude=["case", "credit_partner"])
-        if version is None:
-            raise StaleEdit()
-        updated = BusinessPlan.objects.filter(pk=existing.pk, version=version).update(
-            version=F("version") + 1, updated_at=timezone.now(), **fields
-        )
-        if not updated:
-            raise StaleEdit()
-        existing.refresh_from_db()
+        update_if_current(existing, version, **fields)
         plan = existing
         _audit(actor, AuditAction.UPDATE, plan, case, before=before, after=snapshot(plan))
     _event(case, actor, c.EventKind.PLAN, business=plan.activity)
@@ -1075,21 +1042,18 @@ def _save_owned(
         require(actor.user, perm, stored.organisation_id)
     record.full_clean(exclude=exclude)
     before = None if stored is None else snapshot(stored)
-    if creating or not hasattr(record, "version"):
+    if creating:
         record.save()
     else:
-        values = {
-            f.attname: getattr(record, f.attname)
-            for f in record._meta.concrete_fields
-            if not f.primary_key and f.attname != "version"
-        }
-        if (
-            not type(record)
-            .objects.filter(pk=record.pk, version=version)
-            .update(version=F("version") + 1, **values)
-        ):
-            raise StaleEdit()
-        record.refresh_from_db()
+        update_if_current(
+            record,
+            version,
+            **{
+                f.attname: getattr(record, f.attname)
+                for f in record._meta.concrete_fields
+                if not f.primary_key and f.attname != "version"
+            },
+        )
     audit_record(
         actor=actor,
         action=AuditAction.CREATE if creating else AuditAction.UPDATE,

@@ -7,15 +7,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from retorno.accounts.access import require
 from retorno.accounts.roles import Perm
 from retorno.core.audit import Actor, audit_record, changed_fields, snapshot
-from retorno.core.errors import StaleEdit
 from retorno.core.models import AuditAction
+from retorno.core.versioning import update_if_current
 from retorno.registry.models import (
     Consent,
     Contact,
@@ -130,22 +128,10 @@ def person_create(*, actor: Actor, organisation_id: int, **fields: Any) -> Perso
 
 
 def _save_if_current(record: Any, *, version: int, fields: Any, **derived: Any) -> None:
-    """Write the named fields (and derived values) unless somebody saved the record since.
-
-    The version check and the write are one statement, so two editors cannot both
-    win; the loser gets StaleEdit and nothing of theirs is written.
-    """
-    values = {name: getattr(record, name) for name in fields}
-    if hasattr(record, "updated_at"):
-        values["updated_at"] = timezone.now()
-    updated = (
-        type(record)
-        ._default_manager.filter(pk=record.pk, version=version)
-        .update(version=F("version") + 1, **values, **derived)
+    """Write the named fields (and derived values) unless somebody saved the record since."""
+    update_if_current(
+        record, version, **{name: getattr(record, name) for name in fields}, **derived
     )
-    if not updated:
-        raise StaleEdit()
-    record.refresh_from_db()
 
 
 def _audit_update(
