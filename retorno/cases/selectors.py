@@ -12,15 +12,30 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Case as Ordered
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from retorno.accounts.access import can, orgs_with
-from retorno.accounts.roles import Perm
+from retorno.accounts.models import Membership, Organisation
+from retorno.accounts.roles import ROLE_PERMISSIONS, Perm
 from retorno.cases import choices as c
 from retorno.cases import workflow
 from retorno.cases.models import (
+    BusinessPlan,
     Case,
     CaseDocument,
     CaseEvent,
@@ -31,11 +46,13 @@ from retorno.cases.models import (
     Partner,
     PlanItem,
     Programme,
+    ProgrammeAssistance,
     Referral,
     ReintegrationPlan,
 )
 from retorno.core.audit import Actor, audit_record
 from retorno.core.errors import NotFound
+from retorno.core.geo import country_name
 from retorno.core.models import AuditAction
 from retorno.registry.models import Person
 from retorno.registry.selectors import text_match
@@ -410,12 +427,23 @@ def shared_view(*, actor: Actor, referral: Referral) -> dict[str, Any]:
 
 
 def partners_for(
-    user: Any, *, country: str = "", region: str = "", kind: str = ""
+    user: Any,
+    *,
+    country: str = "",
+    region: str = "",
+    kind: str = "",
+    include_managed: bool = False,
 ) -> QuerySet[Partner]:
-    """The directory is shared: anybody with a role somewhere may read it."""
+    """The directory is shared: anybody with a role somewhere may read it.
+
+    With include_managed, also the inactive entries the user's organisations may manage.
+    """
     if not orgs_with(user, Perm.VIEW_ORGANISATION):
         return Partner.objects.none()
-    partners = Partner.objects.filter(is_active=True)
+    listed = Q(is_active=True)
+    if include_managed:
+        listed |= Q(organisation_id__in=orgs_with(user, Perm.MANAGE_DIRECTORY))
+    partners = Partner.objects.filter(listed)
     if country:
         partners = partners.filter(country=country.upper())
     if region:
@@ -444,8 +472,6 @@ def eligibility(
     programme: Programme, person: Person, *, removal_order: bool = False
 ) -> list[RuleResult]:
     """Evaluate each of the programme's rules against a person, saying why it passes or not."""
-    from retorno.core.geo import country_name
-
     results: list[RuleResult] = []
     today = timezone.localdate()
     if programme.eligible_nationalities:
@@ -627,11 +653,6 @@ def caseworkers_for(user: Any, organisation_id: int) -> QuerySet[Any]:
 
     Empty unless the user may see the organisation's cases.
     """
-    from django.contrib.auth import get_user_model
-
-    from retorno.accounts.models import Membership
-    from retorno.accounts.roles import ROLE_PERMISSIONS
-
     user_model = get_user_model()
     if not can(user, Perm.VIEW_CASE, organisation_id):
         return user_model.objects.none()
@@ -646,19 +667,8 @@ def caseworkers_for(user: Any, organisation_id: int) -> QuerySet[Any]:
 
 def document_get_for(*, actor: Actor, document_id: Any) -> CaseDocument:
     """A document of a case the actor may see; reading it is audited."""
-    try:
-        document = CaseDocument.objects.get(pk=int(document_id))
-    except (CaseDocument.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound() from exc
-    case = case_get_for(actor=actor, case_id=document.case_id, audit=False)
-    document.case = case
-    audit_record(
-        actor=actor,
-        action=AuditAction.VIEW,
-        entity=document,
-        organisation_id=case.organisation_id,
-        person_id=case.person_id,
-        summary=f"{case.reference}: {document.file_name}",
+    document: CaseDocument = case_part_get_for(
+        actor=actor, model=CaseDocument, part_id=document_id, audit=True
     )
     return document
 
@@ -682,20 +692,10 @@ def programme_get_for(user: Any, programme_id: Any) -> Programme:
 def directory_for(
     user: Any, *, country: str = "", region: str = "", kind: str = ""
 ) -> QuerySet[Partner]:
-    """The shared directory, plus the inactive entries the user's organisations may manage."""
-    orgs = orgs_with(user, Perm.VIEW_ORGANISATION)
-    if not orgs:
-        return Partner.objects.none()
-    partners = Partner.objects.filter(
-        Q(is_active=True) | Q(organisation_id__in=orgs_with(user, Perm.MANAGE_DIRECTORY))
-    )
-    if country:
-        partners = partners.filter(country=country.upper())
-    if region:
-        partners = partners.filter(region=region.upper())
-    if kind:
-        partners = partners.filter(kind=kind)
-    return partners.select_related("organisation", "linked_organisation")
+    """The directory page's entries: the shared ones and those the user's organisations manage."""
+    return partners_for(
+        user, country=country, region=region, kind=kind, include_managed=True
+    ).select_related("organisation", "linked_organisation")
 
 
 def partner_get_for(user: Any, partner_id: Any, perm: Perm = Perm.MANAGE_DIRECTORY) -> Partner:
@@ -753,9 +753,6 @@ def referral_inbox_for(*, actor: Actor) -> QuerySet[Referral]:
     The rows carry the case reference only: names and other personal data are for the
     referral's own page, and only once it has been accepted.
     """
-    from django.db.models import Case as Ordered
-    from django.db.models import IntegerField, Value, When
-
     audit_record(
         actor=actor,
         action=AuditAction.LIST,
@@ -778,8 +775,6 @@ def referral_inbox_for(*, actor: Actor) -> QuerySet[Referral]:
 
 def referral_receivers_for(user: Any, case: Case) -> QuerySet[Any]:
     """The organisations a case may be referred to: any active one but the case's own."""
-    from retorno.accounts.models import Organisation
-
     if not can(user, Perm.REFER_CASE, case.organisation_id):
         return Organisation.objects.none()
     return Organisation.objects.filter(is_active=True).exclude(pk=case.organisation_id)
@@ -800,33 +795,24 @@ def referral_partners_for(user: Any, case: Case) -> QuerySet[Partner]:
 
 def plan_item_get_for(*, actor: Actor, item_id: Any, perm: Perm) -> PlanItem:
     """A plan item of a case in an organisation where the actor holds perm."""
-    try:
-        return PlanItem.objects.select_related(
-            "plan", "plan__case", "plan__case__programme", "plan__case__person"
-        ).get(
-            pk=int(item_id),
-            plan__case__organisation_id__in=orgs_with(actor.user, perm),
-        )
-    except (PlanItem.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound() from exc
+    item: PlanItem = case_part_get_for(
+        actor=actor, model=PlanItem, part_id=item_id, case_path="plan__case", perm=perm
+    )
+    return item
 
 
 def assistance_offered(case: Case) -> dict[str, Any]:
     """The programme's assistance catalogue by kind, with ceilings (empty without programme)."""
     if case.programme_id is None:
         return {}
-    from retorno.cases.models import ProgrammeAssistance
-
     return {
         offer.kind: offer
         for offer in ProgrammeAssistance.objects.filter(programme_id=case.programme_id)
     }
 
 
-def business_plan_for(case: Case) -> Any:
+def business_plan_for(case: Case) -> BusinessPlan | None:
     """The case's business plan with its support sessions, or None."""
-    from retorno.cases.models import BusinessPlan
-
     return (
         BusinessPlan.objects.filter(case=case)
         .select_related("credit_partner")
