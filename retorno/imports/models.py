@@ -102,3 +102,21 @@ class ImportRowError(models.Model):
 
     def __str__(self) -> str:
         return f"{self.row_number}: {self.message}"
+
+
+class SuspendedIndex(models.Model):
+    """A registry index dropped while a large import writes, to be built again after it.
+
+    Kept in the database, in the transaction that dropped the index, so that an import
+    cut off half-way (a killed worker, a power cut) leaves a record of what to rebuild
+    rather than a registry quietly missing an index.
+    """
+
+    name = models.CharField(max_length=128, unique=True)
+    table = models.CharField(max_length=128)
+    sql = models.TextField()
+    batch = models.ForeignKey(ImportBatch, null=True, on_delete=models.SET_NULL, related_name="+")
+    suspended_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -33,6 +33,7 @@ from retorno.accounts.roles import Perm
 from retorno.core.audit import Actor, audit_record
 from retorno.core.models import AuditAction, AuditChannel
 from retorno.imports.columns import FIELD_NAMES, REQUIRED_FIELDS, suggest_mapping
+from retorno.imports.indexes import restore_indexes, suspend_indexes, worth_suspending
 from retorno.imports.models import ImportBatch, ImportMode, ImportRowError, ImportStatus
 from retorno.imports.pipeline import Chunk, read_chunks
 from retorno.imports.readers import (
@@ -277,13 +278,17 @@ class _Run:
         ImportBatch.objects.filter(pk=self.batch.pk).update(**self.counters())
 
 
-def _run_valid_rows(run: _Run) -> str:
+def _run_valid_rows(run: _Run, *, suspend: bool) -> str:
     chunks = run.chunks(record_errors=True, prepare=True)
     finished = False
     while not finished:
         # Each group of chunks (their returns, rejected rows and the counters) commits
         # on its own, so a failure keeps what was committed before it.
         with transaction.atomic():
+            if suspend:
+                # Built again by import_batch_run once the rows are in, or after a failure.
+                suspend_indexes(run.batch.pk)
+                suspend = False
             rows = 0
             while rows < COMMIT_ROWS:
                 chunk = next(chunks, None)
@@ -296,14 +301,20 @@ def _run_valid_rows(run: _Run) -> str:
     return ImportStatus.DONE
 
 
-def _run_all_or_nothing(run: _Run) -> str:
+def _run_all_or_nothing(run: _Run, *, suspend: bool) -> str:
     for _chunk in run.chunks(record_errors=True, prepare=False):
         run.save_progress()
     if run.rejected:
         return ImportStatus.REJECTED
     with transaction.atomic():
+        # One transaction: the indexes are dropped and built again inside it, so a
+        # failure leaves them as they were, like the rows.
+        if suspend:
+            suspend_indexes(run.batch.pk)
         for chunk in run.chunks(record_errors=False, prepare=True):
             run.write(chunk)
+        if suspend:
+            restore_indexes()
     return ImportStatus.DONE
 
 
@@ -317,14 +328,20 @@ def import_batch_run(*, batch_id: int) -> ImportBatch:
         # Already run, or running elsewhere: a task delivered twice does nothing.
         return batch
     ImportRowError.objects.filter(batch_id=batch_id).delete()
+    # Indexes an earlier import left suspended (if it was cut off) come back first.
+    restore_indexes()
     run = _Run(batch)
+    suspend = worth_suspending(batch.rows_in_file or 0)
     error = ""
     try:
         with bulk_write_session():
-            if batch.mode == ImportMode.ALL_OR_NOTHING:
-                status = _run_all_or_nothing(run)
-            else:
-                status = _run_valid_rows(run)
+            try:
+                if batch.mode == ImportMode.ALL_OR_NOTHING:
+                    status = _run_all_or_nothing(run, suspend=suspend)
+                else:
+                    status = _run_valid_rows(run, suspend=suspend)
+            finally:
+                restore_indexes()
     except ImportFileError as failure:
         status, error = ImportStatus.FAILED, str(failure)
     except Exception:
