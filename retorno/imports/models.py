@@ -1,7 +1,10 @@
 """Bulk imports of return events from other agencies' files."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from retorno.accounts.models import Organisation
@@ -61,6 +64,8 @@ class ImportBatch(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
     )
+    # The language of whoever started the import: its messages are written in it.
+    language = models.CharField(max_length=8, blank=True)
     rows_in_file = models.PositiveIntegerField(
         _("rows in the file"),
         null=True,
@@ -92,7 +97,12 @@ class ImportRowError(models.Model):
     row_number = models.PositiveIntegerField(_("row"))
     column = models.CharField(_("column"), max_length=120, blank=True)
     value = models.CharField(_("value"), max_length=200, blank=True)
-    message = models.CharField(_("problem"), max_length=300)
+    # The problem in the source language (a catalogue entry) with its values, so that
+    # each reader sees it in their own language, whatever language the import ran in.
+    problem = models.CharField(max_length=200, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    # The whole message as written when the problem is not a catalogue entry.
+    message = models.CharField(_("problem"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("rejected row")
@@ -101,7 +111,34 @@ class ImportRowError(models.Model):
         indexes = [models.Index(fields=["batch", "row_number"], name="importerr_batch_row_idx")]
 
     def __str__(self) -> str:
-        return f"{self.row_number}: {self.message}"
+        return f"{self.row_number}: {self.text}"
+
+    @property
+    def text(self) -> str:
+        """The problem, in the active language: which column, which value, what is wrong."""
+        return row_problem_text(self.column, self.value, self.problem, self.params, self.message)
+
+    @property
+    def problem_text(self) -> str:
+        """Only what is wrong, in the active language (for a table that shows column and value)."""
+        return _problem_text(self.problem, self.params) if self.problem else self.message
+
+
+def row_problem_text(
+    column: str, value: str, problem: str, params: dict[str, Any], message: str = ""
+) -> str:
+    """Word a rejected value's problem in the active language."""
+    if not problem:
+        return message
+    return gettext("Column “%(column)s”, value “%(value)s”: %(problem)s") % {
+        "column": column,
+        "value": value[:60],
+        "problem": _problem_text(problem, params),
+    }
+
+
+def _problem_text(problem: str, params: dict[str, Any]) -> str:
+    return gettext(problem) % params if params else gettext(problem)
 
 
 class SuspendedIndex(models.Model):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from retorno.accounts.access import orgs_with
 from retorno.accounts.roles import Perm
-from retorno.imports.models import ImportBatch, ImportRowError
+from retorno.imports.models import ImportBatch, ImportRowError, row_problem_text
 from retorno.imports.readers import ImportFileError, TableReader
 from retorno.imports.services import batch_file
 from retorno.imports.values import neutralise
@@ -61,7 +61,11 @@ def rejected_rows_csv(batch: ImportBatch) -> Iterator[str]:
     )
     problems: dict[int, list[str]] = {}
     errors = ImportRowError.objects.filter(batch=batch).order_by("row_number", "id")
-    pending = errors.values_list("row_number", "message").iterator(chunk_size=2000)
+    parts = ("row_number", "column", "value", "problem", "params", "message")
+    pending = (
+        (number, row_problem_text(*wording))
+        for number, *wording in errors.values_list(*parts).iterator(chunk_size=2000)
+    )
     current = next(pending, None)
     try:
         with TableReader(batch_file(batch), batch.file_format, batch.encoding) as reader:
@@ -78,5 +82,5 @@ def rejected_rows_csv(batch: ImportBatch) -> Iterator[str]:
                     break
     except (ImportFileError, OSError):
         # The file is gone or unreadable: the problems alone are still worth having.
-        for number, message in errors.values_list("row_number", "message"):
-            yield writer.writerow([str(number), neutralise(message)])
+        for number, *wording in errors.values_list(*parts):
+            yield writer.writerow([str(number), neutralise(row_problem_text(*wording))])

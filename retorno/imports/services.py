@@ -24,7 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
@@ -204,7 +204,8 @@ def import_batch_set_mapping(
         raise ImportFileError(" ".join(problems))
     batch.mapping = mapping
     batch.status = ImportStatus.QUEUED
-    batch.save(update_fields=["mapping", "status"])
+    batch.language = translation.get_language() or ""
+    batch.save(update_fields=["mapping", "status", "language"])
 
     def enqueue() -> None:
         from retorno.imports.tasks import run_import
@@ -222,9 +223,10 @@ def _save_errors(batch_id: int, errors: list[tuple[int, RowError]]) -> None:
             row_number=row,
             column=column[:120],
             value=value[:200],
-            message=message[:300],
+            problem=problem,
+            params=params,
         )
-        for row, (column, value, message) in errors
+        for row, (column, value, problem, params) in errors
     )
 
 
@@ -319,7 +321,18 @@ def _run_all_or_nothing(run: _Run, *, suspend: bool) -> str:
 
 
 def import_batch_run(*, batch_id: int) -> ImportBatch:
-    """Import a queued batch's rows (the background task calls this); return the batch."""
+    """Import a queued batch's rows (the background task calls this); return the batch.
+
+    Rejected rows are recorded language-neutral and worded for each reader; the
+    import's own messages (a failure, the audit summary) are written in the language
+    of the person who started it.
+    """
+    language = ImportBatch.objects.filter(pk=batch_id).values_list("language", flat=True).first()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _import_batch_run(batch_id)
+
+
+def _import_batch_run(batch_id: int) -> ImportBatch:
     claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.QUEUED).update(
         status=ImportStatus.RUNNING, started_at=timezone.now(), error=""
     )

@@ -12,8 +12,7 @@ from typing import Any
 
 import pycountry
 from django.db import models
-from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from retorno.core.geo import country_name, is_subdivision
 from retorno.imports.columns import TARGET_FIELDS, fold
@@ -107,7 +106,12 @@ _SYNONYMS: dict[str, dict[str, str]] = {
 
 
 class Invalid(Exception):
-    """A value cannot be used; the message names the problem."""
+    """A value cannot be used: args are the problem (a catalogue entry) and its values."""
+
+    def __init__(self, problem: str, params: dict[str, Any] | None = None) -> None:
+        super().__init__(problem, params or {})
+        self.problem = problem
+        self.params = params or {}
 
 
 def looks_like_formula(text: str) -> bool:
@@ -158,7 +162,9 @@ def country_lookup() -> dict[str, str]:
 def parse_country(text: str) -> str:
     code = country_lookup().get(fold(text))
     if code is None:
-        raise Invalid(_("not a known country (use an ISO code such as MA or MAR, or its name)"))
+        raise Invalid(
+            gettext_noop("not a known country (use an ISO code such as MA or MAR, or its name)")
+        )
     return code
 
 
@@ -171,7 +177,7 @@ def parse_date(text: str) -> datetime.date:
             return datetime.date(int(year), int(month), int(day))
     except ValueError:
         pass
-    raise Invalid(_("not a date (write YYYY-MM-DD or DD/MM/YYYY)"))
+    raise Invalid(gettext_noop("not a date (write YYYY-MM-DD or DD/MM/YYYY)"))
 
 
 def _choice_parser(field: str) -> Callable[[str], str]:
@@ -181,7 +187,9 @@ def _choice_parser(field: str) -> Callable[[str], str]:
         value = lookup.get(fold(text))
         if value is None:
             choices = ", ".join(CHOICE_FIELDS[field].values)
-            raise Invalid(_("not one of the accepted values (%(values)s)") % {"values": choices})
+            raise Invalid(
+                gettext_noop("not one of the accepted values (%(values)s)"), {"values": choices}
+            )
         return value
 
     return parse
@@ -200,7 +208,7 @@ def _reasons_parser() -> Callable[[str], tuple[str, ...]]:
 def parse_subdivision(text: str) -> str:
     code = text.upper()
     if not is_subdivision(code):
-        raise Invalid(_("not a known region code (ISO 3166-2, such as MA-05)"))
+        raise Invalid(gettext_noop("not a known region code (ISO 3166-2, such as MA-05)"))
     return code
 
 
@@ -217,11 +225,13 @@ def _parsers() -> dict[str, Callable[[str], Any]]:
     return parsers
 
 
-RowError = tuple[str, str, str]  # column header, value as found, translated message
+# Column header, value as found (neutralised), problem (a catalogue entry, worded in
+# the reader's language when shown: models.row_problem_text) and its values.
+RowError = tuple[str, str, str, dict[str, Any]]
 
 
-class _Problem(str):
-    """A remembered verdict that a text is not a valid value (the message)."""
+class _Problem(tuple[str, dict[str, Any]]):
+    """A remembered verdict that a text is not a valid value: the problem and its values."""
 
 
 _MISSING = object()
@@ -248,15 +258,11 @@ class RowParser:
         }
         self.latest_return = datetime.date.today() + datetime.timedelta(days=366)
 
-    def _error(self, field: str, index: int | None, text: str, problem: str) -> RowError:
+    def _error(
+        self, field: str, index: int | None, text: str, problem: str, params: dict[str, Any]
+    ) -> RowError:
         column = self.headers[index] if index is not None and index < len(self.headers) else field
-        shown = neutralise(text)
-        message = _("Column “%(column)s”, value “%(value)s”: %(problem)s") % {
-            "column": column,
-            "value": shown[:60],
-            "problem": problem,
-        }
-        return column, shown, message
+        return column, neutralise(text), problem, params
 
     def parse(self, cells: list[str]) -> tuple[dict[str, Any], list[RowError]]:
         """Return the row's values and its problems (the values are unusable if any)."""
@@ -270,7 +276,7 @@ class RowParser:
             if text and len(text) <= limit and not text.startswith(FORMULA_CHARS):
                 values[field] = text
             elif text or required:
-                errors.append(self._error(field, index, text, self._text_problem(text, limit)))
+                errors.append(self._error(field, index, text, *self._text_problem(text, limit)))
             else:
                 values[field] = ""
         for field, index, parse, verdicts in self.coded_columns:
@@ -281,7 +287,7 @@ class RowParser:
                 if len(verdicts) < _CACHE_LIMIT:
                     verdicts[text] = value
             if value.__class__ is _Problem:
-                errors.append(self._error(field, index, text.strip(), value))
+                errors.append(self._error(field, index, text.strip(), *value))
             else:
                 values[field] = value
         if not errors:
@@ -289,25 +295,25 @@ class RowParser:
         return values, errors
 
     @staticmethod
-    def _text_problem(text: str, limit: int) -> str:
+    def _text_problem(text: str, limit: int) -> tuple[str, dict[str, Any]]:
         if not text:
-            return _("a value is required")
+            return gettext_noop("a value is required"), {}
         if text.startswith(FORMULA_CHARS):
-            return _("looks like a spreadsheet formula")
-        return _("longer than %(limit)s characters") % {"limit": limit}
+            return gettext_noop("looks like a spreadsheet formula"), {}
+        return gettext_noop("longer than %(limit)s characters"), {"limit": limit}
 
     def _parse_value(self, field: str, text: str, parse: Callable[[str], Any]) -> Any:
         stripped = text.strip()
         if not stripped:
             if field in self.required:
-                return _Problem(_("a value is required"))
+                return _Problem((gettext_noop("a value is required"), {}))
             return DEFAULTS.get(field)
         if text.startswith(FORMULA_CHARS):
-            return _Problem(_("looks like a spreadsheet formula"))
+            return _Problem((gettext_noop("looks like a spreadsheet formula"), {}))
         try:
             return parse(stripped)
         except Invalid as error:
-            return _Problem(str(error))
+            return _Problem((error.problem, error.params))
 
     def _check_together(self, values: dict[str, Any], errors: list[RowError]) -> None:
         returned = values["return_date"]
@@ -324,13 +330,15 @@ class RowParser:
         def add(field: str, problem: str) -> None:
             value = values.get(field)
             text = value.isoformat() if isinstance(value, datetime.date) else str(value or "")
-            errors.append(self._error(field, self.mapping.get(field), text, problem))
+            errors.append(self._error(field, self.mapping.get(field), text, problem, {}))
 
         if values["from_country"] == values["to_country"]:
-            add("to_country", _("a return goes to a different country from the one left"))
+            add(
+                "to_country", gettext_noop("a return goes to a different country from the one left")
+            )
         if returned > self.latest_return:
-            add("return_date", _("the date of return is too far in the future"))
+            add("return_date", gettext_noop("the date of return is too far in the future"))
         if born is not None and born > returned:
-            add("date_of_birth", _("the date of birth is after the date of return"))
+            add("date_of_birth", gettext_noop("the date of birth is after the date of return"))
         if area and not area.startswith(values["to_country"] + "-"):
-            add("settlement_area", _("the region is not in the country of return"))
+            add("settlement_area", gettext_noop("the region is not in the country of return"))

@@ -114,6 +114,37 @@ def shot() -> Callable[[Page, str], Path]:
     return take
 
 
+# The outermost elements that stick out to the right of the viewport, outside any
+# scrolling box (a table in a scrolling wrapper may be wider than the phone).
+FIND_OVERFLOW = """() => {
+  const limit = window.innerWidth + 1;
+  const clips = el => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(a).overflowX)) return true;
+    }
+    return false;
+  };
+  const describe = el => {
+    let s = el.tagName.toLowerCase();
+    if (el.id) s += '#' + el.id;
+    if (el.classList.length) s += '.' + [...el.classList].join('.');
+    const r = el.getBoundingClientRect();
+    const text = (el.innerText || el.value || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
+    return `${s} (right edge ${Math.round(r.right)}px, width ${Math.round(r.width)}px) "${text}"`;
+  };
+  const wide = [...document.querySelectorAll('body *')].filter(el => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.right > limit && !clips(el);
+  });
+  const outer = wide.filter(el => !wide.includes(el.parentElement));
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    culprits: outer.slice(0, 5).map(describe),
+  };
+}"""
+
+
 LANGUAGES = ("en", "fr", "es")
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
 

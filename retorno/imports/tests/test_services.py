@@ -79,8 +79,50 @@ def test_valid_rows_contract_keeps_good_rows_and_reports_bad_ones(run_import: Ru
     errors = list(ImportRowError.objects.filter(batch=batch))
     assert [e.row_number for e in errors] == [5, 6, 6]
     assert errors[0].column == "return_date" and errors[0].value == "2024-13-01"
-    assert "not a date" in errors[0].message and "return_date" in errors[0].message
+    assert "not a date" in errors[0].text and "return_date" in errors[0].text
     assert {e.column for e in errors[1:]} == {"to_country", "permanence"}
+
+
+def test_rejected_rows_read_in_each_readers_language(run_import: Run) -> None:
+    from django.utils import translation
+
+    batch = run_import(csv_text(*GOOD_ROWS, *BAD_ROWS))
+    error = ImportRowError.objects.filter(batch=batch).first()
+    assert error is not None
+
+    texts = {}
+    for language in ("en", "fr", "es"):
+        with translation.override(language):
+            texts[language] = (
+                error.text,
+                error.problem_text,
+                b"".join(part.encode() for part in rejected_rows_csv(batch)).decode(),
+            )
+    assert texts["en"][1] == "not a date (write YYYY-MM-DD or DD/MM/YYYY)"
+    # French typography: no-break spaces inside the quotes.
+    assert texts["fr"][0].startswith("Colonne «\xa0return_date\xa0», valeur «\xa02024-13-01\xa0»")
+    assert "date non valide" in texts["fr"][1] and "date non valide" in texts["fr"][2]
+    assert texts["es"][0].startswith("Columna «return_date», valor «2024-13-01»")
+    assert "no es una fecha" in texts["es"][1] and "no es una fecha" in texts["es"][2]
+    # A problem with values keeps them in every language.
+    choice = ImportRowError.objects.get(batch=batch, column="permanence")
+    with translation.override("fr"):
+        assert "permanent, temporary, circular" in choice.text
+
+
+def test_an_import_writes_its_own_messages_in_the_language_of_who_started_it(
+    upload: Callable[..., ImportBatch], alice: User
+) -> None:
+    from django.utils import translation
+
+    batch = upload(csv_text(*GOOD_ROWS))
+    with translation.override("es"):
+        import_batch_set_mapping(actor=Actor(user=alice), batch_id=batch.pk, mapping=batch.mapping)
+    batch = import_batch_run(batch_id=batch.pk)
+
+    assert batch.language == "es"
+    event = AuditEvent.objects.get(action=AuditAction.IMPORT)
+    assert "filas importadas: 3" in event.summary, event.summary
 
 
 def test_all_or_nothing_contract_writes_nothing_when_a_row_is_rejected(run_import: Run) -> None:
@@ -187,7 +229,7 @@ def test_french_and_spanish_headers_and_values_are_understood(run_import: Run) -
     ]
     batch = run_import(csv_text(*rows, header=header))
 
-    assert batch.rows_imported == 2, list(ImportRowError.objects.values_list("message", flat=True))
+    assert batch.rows_imported == 2, list(ImportRowError.objects.values_list("problem", flat=True))
     aicha = ReturnEvent.objects.get(person__source_ref="R1")
     assert (aicha.to_country, aicha.permanence, aicha.voluntariness) == (
         "SN",
@@ -228,7 +270,7 @@ def test_formula_injection_is_rejected_and_neutralised_in_the_report(run_import:
     assert (batch.rows_imported, batch.rows_rejected) == (1, 1)
     errors = list(ImportRowError.objects.filter(batch=batch))
     assert len(errors) == 3
-    assert all("spreadsheet formula" in e.message for e in errors)
+    assert all("spreadsheet formula" in e.text for e in errors)
     assert all(e.value.startswith("'") for e in errors)
     report = "".join(rejected_rows_csv(batch))
     lines = report.splitlines()
@@ -327,7 +369,7 @@ def test_xlsx_formula_cell_rejects_its_row(run_import: Run) -> None:
 
     assert (batch.rows_imported, batch.rows_rejected) == (0, 1)
     error = ImportRowError.objects.get(batch=batch)
-    assert "formula" in error.message and error.value.startswith("'=")
+    assert "formula" in error.text and error.value.startswith("'=")
 
 
 def test_missing_required_column_is_refused_at_mapping(
