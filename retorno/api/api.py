@@ -26,6 +26,7 @@ from retorno.api.routers import (
     cases,
     episodes,
     households,
+    imports,
     organisations,
     people,
     programmes,
@@ -82,6 +83,7 @@ api.add_router("/", episodes.router)
 api.add_router("/", cases.router)
 api.add_router("/", referrals.router)
 api.add_router("/", programmes.router)
+api.add_router("/", imports.router)
 
 
 def _error(

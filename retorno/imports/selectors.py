@@ -11,10 +11,15 @@ from django.utils.translation import gettext as _
 
 from retorno.accounts.access import orgs_with
 from retorno.accounts.roles import Perm
+from retorno.core.audit import Actor, audit_record
+from retorno.core.models import AuditAction
 from retorno.imports.models import ImportBatch, ImportRowError, row_problem_text
 from retorno.imports.readers import ImportFileError, TableReader
 from retorno.imports.services import batch_file
 from retorno.imports.values import neutralise
+
+# What a reader of an import can be shown of its file's rows, for the audit trail.
+PREVIEW, REJECTED_ROWS, REJECTED_CSV = "preview", "rejected rows", "rejected rows (CSV)"
 
 
 def import_batches_visible(user: Any) -> QuerySet[ImportBatch]:
@@ -31,6 +36,22 @@ def access_import_batch(user: Any, batch_id: int) -> ImportBatch:
     if batch.organisation_id not in orgs_with(user, Perm.IMPORT_RETURNS):
         raise PermissionDenied(Perm.IMPORT_RETURNS)
     return batch
+
+
+def audit_rows_read(*, actor: Actor, batch: ImportBatch, what: str, shown: int | None) -> None:
+    """Record that rows of an import's file (names, birth dates…) were shown or downloaded.
+
+    Nothing is recorded when no row was shown (an import without rejected rows).
+    """
+    if shown == 0:
+        return
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT if what == REJECTED_CSV else AuditAction.VIEW,
+        entity=batch,
+        organisation_id=batch.organisation_id,
+        summary=what if shown is None else f"{what}: {shown} shown",
+    )
 
 
 def import_batch_preview(batch: ImportBatch, rows: int = 5) -> list[list[str]]:

@@ -8,10 +8,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from retorno.accounts.access import orgs_with, require
 from retorno.accounts.roles import Perm
-from retorno.core.audit import actor_from_request
+from retorno.core.audit import Actor, actor_from_request
 from retorno.imports import selectors, services
 from retorno.imports.forms import MODE_HELP, MappingForm, UploadForm
-from retorno.imports.models import ImportStatus
+from retorno.imports.models import ImportBatch, ImportStatus
 from retorno.imports.readers import ImportFileError
 
 ERRORS_PER_PAGE = 100
@@ -76,6 +76,9 @@ def batch_mapping(request: HttpRequest, batch_id: int) -> HttpResponse:
     except ImportFileError as error:
         form.add_error(None, str(error))
         preview = []
+    selectors.audit_rows_read(
+        actor=actor_from_request(request), batch=batch, what=selectors.PREVIEW, shown=len(preview)
+    )
     return render(
         request, "imports/mapping.html", {"batch": batch, "form": form, "preview": preview}
     )
@@ -85,14 +88,17 @@ def batch_mapping(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_GET
 def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = selectors.access_import_batch(request.user, batch_id)
+    first_errors = list(batch.row_errors.all()[:10])
+    selectors.audit_rows_read(
+        actor=actor_from_request(request),
+        batch=batch,
+        what=selectors.REJECTED_ROWS,
+        shown=len(first_errors),
+    )
     return render(
         request,
         "imports/batch_detail.html",
-        {
-            "batch": batch,
-            "finished": batch.status in FINISHED,
-            "first_errors": batch.row_errors.all()[:10],
-        },
+        {"batch": batch, "finished": batch.status in FINISHED, "first_errors": first_errors},
     )
 
 
@@ -121,6 +127,12 @@ def batch_status(request: HttpRequest, batch_id: int) -> JsonResponse:
 def batch_errors(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = selectors.access_import_batch(request.user, batch_id)
     page = Paginator(batch.row_errors.all(), ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    selectors.audit_rows_read(
+        actor=actor_from_request(request),
+        batch=batch,
+        what=selectors.REJECTED_ROWS,
+        shown=len(page.object_list),
+    )
     return render(request, "imports/batch_errors.html", {"batch": batch, "page": page})
 
 
@@ -128,6 +140,12 @@ def batch_errors(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_GET
 def batch_errors_csv(request: HttpRequest, batch_id: int) -> StreamingHttpResponse:
     batch = selectors.access_import_batch(request.user, batch_id)
+    return rejected_rows_download(actor_from_request(request), batch)
+
+
+def rejected_rows_download(actor: Actor, batch: ImportBatch) -> StreamingHttpResponse:
+    """Stream the rejected rows' CSV report as a download (for pages and API alike), audited."""
+    selectors.audit_rows_read(actor=actor, batch=batch, what=selectors.REJECTED_CSV, shown=None)
     response = StreamingHttpResponse(
         selectors.rejected_rows_csv(batch), content_type="text/csv; charset=utf-8"
     )

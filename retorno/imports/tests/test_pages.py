@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from retorno.accounts.roles import Role
+from retorno.core.models import AuditAction, AuditChannel, AuditEvent
 from retorno.imports.models import ImportBatch, ImportStatus
 from retorno.imports.services import import_batch_run
 from retorno.imports.tests.conftest import GOOD_ROWS, csv_text
@@ -125,6 +126,28 @@ def test_rejection_report_and_download(
     body = b"".join(download.streaming_content).decode()  # type: ignore[attr-defined]
     assert download["Content-Type"].startswith("text/csv")
     assert "'-1+1" in body and ",-1+1" not in body
+    # The rows of the file carry names and birth dates: each read of them is audited.
+    client.get(reverse("imports:detail", args=[batch.pk]))
+    reads = AuditEvent.objects.filter(
+        entity_id=str(batch.pk), actor=alice, channel=AuditChannel.WEB
+    ).values_list("action", "summary")
+    assert sorted(reads) == [
+        (AuditAction.EXPORT, "rejected rows (CSV)"),
+        (AuditAction.VIEW, "rejected rows: 1 shown"),
+        (AuditAction.VIEW, "rejected rows: 1 shown"),
+    ]
+
+
+def test_the_mapping_preview_is_audited(
+    client: Client, alice: User, upload: Callable[..., ImportBatch]
+) -> None:
+    batch = upload(csv_text(*GOOD_ROWS))
+    client.force_login(alice)
+
+    assert client.get(reverse("imports:mapping", args=[batch.pk])).status_code == 200
+
+    event = AuditEvent.objects.get(entity_id=str(batch.pk), action=AuditAction.VIEW)
+    assert event.summary == "preview: 3 shown" and event.actor == alice
 
 
 def test_omar_cannot_see_alices_imports(
