@@ -4,10 +4,8 @@ import datetime
 
 from ninja import Field, Schema
 
-from retorno.api.schemas import PageMeta, PageParams
+from retorno.api.schemas import PageMeta
 from retorno.imports.models import ImportBatch, ImportMode, ImportRowError, ImportStatus
-
-FINISHED = {ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED}
 
 
 class ImportOut(Schema):
@@ -51,10 +49,6 @@ class ImportOut(Schema):
     def resolve_status_label(obj: ImportBatch) -> str:
         return str(obj.get_status_display())
 
-    @staticmethod
-    def resolve_finished(obj: ImportBatch) -> bool:
-        return obj.status in FINISHED
-
 
 class ImportPage(PageMeta):
     items: list[ImportOut]
@@ -88,7 +82,3 @@ class RejectedRowOut(Schema):
 
 class RejectedRowPage(PageMeta):
     items: list[RejectedRowOut]
-
-
-class RejectedRowParams(PageParams):
-    pass

@@ -79,8 +79,6 @@ def suspend_indexes(batch_id: int | None) -> list[str]:
 
 def restore_indexes() -> list[str]:
     """Build every suspended index again; return their names (none if nothing was suspended)."""
-    if SuspendedIndex._meta.db_table not in connection.introspection.table_names():
-        return []  # the imports app is not migrated yet
     restored = []
     with transaction.atomic():
         for suspended in SuspendedIndex.objects.select_for_update().order_by("name"):

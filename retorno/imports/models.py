@@ -89,6 +89,11 @@ class ImportBatch(models.Model):
     def __str__(self) -> str:
         return self.file_name
 
+    @property
+    def finished(self) -> bool:
+        """Whether the import has ended, whatever its outcome."""
+        return self.status in (ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED)
+
 
 class ImportRowError(models.Model):
     """Why one row of a file was rejected."""

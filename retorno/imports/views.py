@@ -15,7 +15,6 @@ from retorno.imports.models import ImportBatch, ImportStatus
 from retorno.imports.readers import ImportFileError
 
 ERRORS_PER_PAGE = 100
-FINISHED = {ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED}
 
 
 @login_required
@@ -98,7 +97,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     return render(
         request,
         "imports/batch_detail.html",
-        {"batch": batch, "finished": batch.status in FINISHED, "first_errors": first_errors},
+        {"batch": batch, "finished": batch.finished, "first_errors": first_errors},
     )
 
 
@@ -110,7 +109,7 @@ def batch_status(request: HttpRequest, batch_id: int) -> JsonResponse:
         {
             "status": batch.status,
             "status_label": batch.get_status_display(),
-            "finished": batch.status in FINISHED,
+            "finished": batch.finished,
             "rows_in_file": batch.rows_in_file,
             "rows_total": batch.rows_total,
             "rows_imported": batch.rows_imported,

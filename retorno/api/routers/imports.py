@@ -23,7 +23,6 @@ from retorno.api.schemas_imports import (
     ImportPage,
     MappingIn,
     RejectedRowPage,
-    RejectedRowParams,
 )
 from retorno.core.errors import NotFound
 from retorno.imports import selectors, services
@@ -125,7 +124,7 @@ def import_start(request: HttpRequest, batch_id: int, payload: MappingIn) -> Sta
     summary="The rejected rows of an import",
 )
 def import_rejected(
-    request: HttpRequest, batch_id: int, params: Query[RejectedRowParams]
+    request: HttpRequest, batch_id: int, params: Query[PageParams]
 ) -> dict[str, Any]:
     """Each problem found: row, column, value and what is wrong (reading them is audited)."""
     batch = _batch(request, batch_id)
